@@ -1,0 +1,75 @@
+import type { Job, JobPolicies, ParsedJobInput } from '../schemas/job';
+import { ValidationError, type FieldIssue } from './errors';
+import { toScheduleExpression } from './schedule-expression';
+
+export interface JobContext {
+  readonly now: Date;
+  /** Used when the input has no id. */
+  readonly newId: () => string;
+  /** The deployment's job defaults (APScheduler's job_defaults). */
+  readonly defaults: JobPolicies;
+}
+
+/**
+ * Turns a parsed client input into a complete job, with every default applied, or throws a ValidationError
+ * naming each field EventBridge Scheduler could not represent.
+ */
+export function buildJob(input: ParsedJobInput, context: JobContext, previous?: Job): Job {
+  const issues: FieldIssue[] = [];
+  const collect = (check: () => void) => {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+    }
+  };
+
+  collect(() => toScheduleExpression(input.trigger, context.now));
+  if (input.startAt !== undefined && input.endAt !== undefined && Date.parse(input.endAt) <= Date.parse(input.startAt)) {
+    issues.push({ path: 'endAt', message: 'endAt must be after startAt' });
+  }
+  if (input.endAt !== undefined && Date.parse(input.endAt) <= context.now.getTime()) {
+    issues.push({ path: 'endAt', message: 'endAt is in the past: the job would never run' });
+  }
+  const retry = { ...context.defaults.retry, ...input.retry };
+  if (retry.maxSeconds < retry.initialSeconds) {
+    issues.push({ path: 'retry.maxSeconds', message: 'maxSeconds must be at least initialSeconds' });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+
+  const id = input.id ?? previous?.id ?? context.newId();
+  const now = context.now.toISOString();
+  return {
+    id,
+    name: input.name ?? id,
+    description: input.description,
+    group: input.group ?? 'default',
+    trigger: input.trigger,
+    startAt: input.startAt,
+    endAt: input.endAt,
+    jitterMinutes: input.jitterMinutes ?? 0,
+    target: input.target,
+    retry,
+    misfireGraceSeconds: input.misfireGraceSeconds ?? context.defaults.misfireGraceSeconds,
+    coalesce: input.coalesce ?? context.defaults.coalesce,
+    maxConcurrent: input.maxConcurrent ?? context.defaults.maxConcurrent,
+    overlap: input.overlap ?? context.defaults.overlap,
+    tags: [...new Set(input.tags ?? [])],
+    state: previous?.state === 'paused' ? 'paused' : 'enabled',
+    paused: previous?.state === 'paused' ? previous.paused : undefined,
+    version: (previous?.version ?? 0) + 1,
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+  };
+}
+
+/** Delay before attempt `nextAttempt` (2 = first retry): initial * multiplier^(n-2), capped. */
+export function retryDelaySeconds(retry: JobPolicies['retry'], nextAttempt: number): number {
+  const exponent = Math.max(0, nextAttempt - 2);
+  return Math.min(retry.maxSeconds, Math.round(retry.initialSeconds * retry.multiplier ** exponent));
+}
+
+export function etagOf(job: Pick<Job, 'id' | 'version'>): string {
+  return `"${job.id}.v${job.version}"`;
+}

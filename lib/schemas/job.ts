@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { triggerSchema } from './trigger';
+
+/** Usable as an EventBridge Scheduler schedule name (1-64 of [0-9a-zA-Z-_.]). */
+export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+export const MAX_TAGS = 20;
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+/** The worker's retry delay uses ChangeMessageVisibility, whose ceiling is 12 hours. */
+export const MAX_RETRY_DELAY_SECONDS = 43_200;
+export const MAX_ATTEMPTS = 10;
+
+const identifier = (what: string) =>
+  z.string().regex(ID_PATTERN, `${what} must be 1-64 characters of letters, digits, '_', '.' or '-'`);
+
+const isoInstant = z.iso
+  .datetime({ offset: true })
+  .describe('ISO-8601 instant with a UTC offset or Z, for example 2030-01-01T09:00:00Z');
+
+const jsonObject = z.record(z.string(), z.json());
+
+export const taskTargetSchema = z
+  .object({
+    type: z.literal('task'),
+    task: z.string().min(1).max(128).describe('Name of a registered task (GET /tasks lists them)'),
+    payload: jsonObject.default({}).describe("The task's input, validated against the task's payload schema"),
+  })
+  .strict()
+  .describe('Runs a task defined in code by the worker');
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+export const httpTargetSchema = z
+  .object({
+    type: z.literal('http'),
+    url: z.url().max(2048).describe('https URL of the webhook; private, loopback and metadata addresses are refused'),
+    method: z.enum(HTTP_METHODS).default('POST').describe('HTTP method, default POST'),
+    headers: z
+      .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, 'not a valid header name'), z.string().max(4096))
+      .default({})
+      .describe('Extra request headers'),
+    body: z.json().optional().describe('JSON request body'),
+    timeoutSeconds: z.int().min(1).max(840).default(30).describe('Request timeout in seconds, default 30'),
+  })
+  .strict()
+  .describe('Calls an HTTPS webhook, signed with HMAC-SHA256');
+
+export const targetSchema = z.discriminatedUnion('type', [taskTargetSchema, httpTargetSchema]);
+
+export const retryPolicySchema = z
+  .object({
+    maxAttempts: z.int().min(1).max(MAX_ATTEMPTS).describe('Attempts in total, including the first; default 3'),
+    initialSeconds: z.int().min(0).max(MAX_RETRY_DELAY_SECONDS).describe('Delay before the second attempt; default 30'),
+    multiplier: z.number().min(1).max(10).describe('Factor applied to the delay after each attempt; default 2'),
+    maxSeconds: z.int().min(0).max(MAX_RETRY_DELAY_SECONDS).describe('Ceiling of any one delay; default 3600'),
+  })
+  .strict();
+
+export const overlapSchema = z
+  .enum(['skip', 'queue'])
+  .describe('What happens to a run when maxConcurrent runs are already going: skip it, or queue it until a slot frees');
+
+/** Policies the deployment can default per stage (APScheduler's job_defaults). */
+export const jobPoliciesSchema = z.object({
+  retry: retryPolicySchema,
+  misfireGraceSeconds: z
+    .int()
+    .min(0)
+    .max(86_400)
+    .describe('A scheduled run that starts later than this after its time is recorded missed; default 300'),
+  coalesce: z.boolean().describe('Skip a run whose next fire time has already passed; default true'),
+  maxConcurrent: z.int().min(1).max(100).describe('Most runs of this job at once; default 1'),
+  overlap: overlapSchema,
+});
+export type JobPolicies = z.infer<typeof jobPoliciesSchema>;
+
+export const DEFAULT_JOB_POLICIES: JobPolicies = {
+  retry: { maxAttempts: 3, initialSeconds: 30, multiplier: 2, maxSeconds: 3600 },
+  misfireGraceSeconds: 300,
+  coalesce: true,
+  maxConcurrent: 1,
+  overlap: 'skip',
+};
+
+const jobFields = {
+  name: z.string().min(1).max(256).describe('Human-readable name; defaults to the id'),
+  description: z.string().max(1024).describe('Free text, copied to the schedule'),
+  group: identifier('group').describe("Namespace for listing and filtering; default 'default'"),
+  trigger: triggerSchema,
+  startAt: isoInstant.describe('No run before this instant'),
+  endAt: isoInstant.describe('No run after this instant'),
+  jitterMinutes: z
+    .int()
+    .min(0)
+    .max(1440)
+    .describe('Flexible time window: each run starts at a random time up to this many minutes late; default 0'),
+  target: targetSchema,
+  retry: retryPolicySchema.partial().describe('Retries with exponential backoff'),
+  misfireGraceSeconds: jobPoliciesSchema.shape.misfireGraceSeconds,
+  coalesce: jobPoliciesSchema.shape.coalesce,
+  maxConcurrent: jobPoliciesSchema.shape.maxConcurrent,
+  overlap: overlapSchema.describe("default 'skip'"),
+  tags: z
+    .array(z.string().regex(/^[A-Za-z0-9_.:=/+-]{1,128}$/, 'tags are 1-128 of letters, digits and _.:=/+-'))
+    .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
+    .describe('Labels to filter by'),
+};
+
+/** A job as a client submits it. Only `trigger` and `target` are required. */
+export const jobInputSchema = z
+  .object({
+    id: identifier('id').optional().describe('Job id and schedule name; generated when absent'),
+    name: jobFields.name.optional(),
+    description: jobFields.description.optional(),
+    group: jobFields.group.optional(),
+    trigger: jobFields.trigger,
+    startAt: jobFields.startAt.optional(),
+    endAt: jobFields.endAt.optional(),
+    jitterMinutes: jobFields.jitterMinutes.optional(),
+    target: jobFields.target,
+    retry: jobFields.retry.optional(),
+    misfireGraceSeconds: jobFields.misfireGraceSeconds.optional(),
+    coalesce: jobFields.coalesce.optional(),
+    maxConcurrent: jobFields.maxConcurrent.optional(),
+    overlap: jobFields.overlap.optional(),
+    tags: jobFields.tags.optional(),
+  })
+  .strict();
+export type JobInput = z.input<typeof jobInputSchema>;
+export type ParsedJobInput = z.output<typeof jobInputSchema>;
+
+export const jobStateSchema = z
+  .enum(['enabled', 'paused', 'completed'])
+  .describe('enabled: scheduled; paused: schedule disabled; completed: a date job that ran');
+export type JobState = z.infer<typeof jobStateSchema>;
+
+/** A job as stored and returned: every default applied. */
+export const jobSchema = z.object({
+  id: identifier('id'),
+  name: jobFields.name,
+  description: jobFields.description.optional(),
+  group: jobFields.group,
+  trigger: jobFields.trigger,
+  startAt: jobFields.startAt.optional(),
+  endAt: jobFields.endAt.optional(),
+  jitterMinutes: jobFields.jitterMinutes,
+  target: jobFields.target,
+  retry: retryPolicySchema,
+  misfireGraceSeconds: jobFields.misfireGraceSeconds,
+  coalesce: jobFields.coalesce,
+  maxConcurrent: jobFields.maxConcurrent,
+  overlap: overlapSchema,
+  tags: jobFields.tags,
+  state: jobStateSchema,
+  paused: z
+    .object({ at: isoInstant, by: z.string(), reason: z.string().max(1024).optional() })
+    .optional()
+    .describe('Who paused the job, when and why'),
+  version: z.int().min(1).describe('Increases on every change; the ETag is derived from it'),
+  createdAt: isoInstant,
+  updatedAt: isoInstant,
+});
+export type Job = z.infer<typeof jobSchema>;

@@ -1,0 +1,38 @@
+import { defineConfig } from 'vitest/config';
+
+// Test layers. `unit` touches no network; the others talk to the local cloud, which the global setup
+// reuses when an endpoint already answers at AWS_ENDPOINT_URL and starts (pinned MiniStack) otherwise.
+export default defineConfig({
+  test: {
+    coverage: {
+      provider: 'v8',
+      include: ['lib/domain/**/*.ts'],
+      thresholds: { lines: 95, branches: 95, functions: 95, statements: 95 },
+      reporter: ['text-summary', 'text'],
+    },
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/handlers/**/*.test.ts', 'test/cdk/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'cloud',
+          include: ['test/adapters/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/local-cloud-setup.ts'],
+          env: {
+            AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL ?? 'http://localhost:4566',
+            AWS_ACCESS_KEY_ID: 'test',
+            AWS_SECRET_ACCESS_KEY: 'test',
+            AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+          },
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
