@@ -66,9 +66,13 @@ export function installMiniStack(): string {
     execFileSync(process.env.PYTHON ?? 'python3', ['-m', 'venv', venv], { stdio: 'inherit' });
   }
   console.error(`local cloud: installing ministack==${MINISTACK_VERSION} from PyPI`);
-  execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `ministack==${MINISTACK_VERSION}`], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    join(venv, 'bin', 'pip'),
+    ['install', '--quiet', '--disable-pip-version-check', `ministack==${MINISTACK_VERSION}`],
+    {
+      stdio: 'inherit',
+    },
+  );
   writeFileSync(installedMarker, `${MINISTACK_VERSION}\n`);
   return ministack;
 }
@@ -77,10 +81,15 @@ async function waitForHealth(endpoint: string, timeoutMs: number, isAlive: () =>
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await isHealthy(endpoint)) return;
-    if (!isAlive()) throw new Error(`local cloud: MiniStack exited before it answered at ${endpoint}; see ${join(stateDir, 'ministack.log')}`);
+    if (!isAlive())
+      throw new Error(
+        `local cloud: MiniStack exited before it answered at ${endpoint}; see ${join(stateDir, 'ministack.log')}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`local cloud: no answer at ${endpoint} after ${timeoutMs} ms; see ${join(stateDir, 'ministack.log')}`);
+  throw new Error(
+    `local cloud: no answer at ${endpoint} after ${timeoutMs} ms; see ${join(stateDir, 'ministack.log')}`,
+  );
 }
 
 function isRunning(pid: number): boolean {
@@ -154,7 +163,9 @@ async function main(command: string | undefined): Promise<void> {
       return;
     case 'start': {
       const cloud = await ensureLocalCloud({ detached: true });
-      console.error(cloud.started ? `local cloud: running at ${cloud.endpoint}` : `local cloud: reusing ${cloud.endpoint}`);
+      console.error(
+        cloud.started ? `local cloud: running at ${cloud.endpoint}` : `local cloud: reusing ${cloud.endpoint}`,
+      );
       return;
     }
     case 'stop':

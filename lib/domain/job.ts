@@ -26,7 +26,11 @@ export function buildJob(input: ParsedJobInput, context: JobContext, previous?: 
   };
 
   collect(() => toScheduleExpression(input.trigger, context.now));
-  if (input.startAt !== undefined && input.endAt !== undefined && Date.parse(input.endAt) <= Date.parse(input.startAt)) {
+  if (
+    input.startAt !== undefined &&
+    input.endAt !== undefined &&
+    Date.parse(input.endAt) <= Date.parse(input.startAt)
+  ) {
     issues.push({ path: 'endAt', message: 'endAt must be after startAt' });
   }
   if (input.endAt !== undefined && Date.parse(input.endAt) <= context.now.getTime()) {

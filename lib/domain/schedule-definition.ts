@@ -24,7 +24,8 @@ export interface ScheduleDefinition {
   readonly EndDate?: Date;
   readonly Description?: string;
   readonly State: 'ENABLED' | 'DISABLED';
-  readonly FlexibleTimeWindow: { readonly Mode: 'OFF' } | { readonly Mode: 'FLEXIBLE'; readonly MaximumWindowInMinutes: number };
+  readonly FlexibleTimeWindow:
+    { readonly Mode: 'OFF' } | { readonly Mode: 'FLEXIBLE'; readonly MaximumWindowInMinutes: number };
   readonly ActionAfterCompletion: 'NONE' | 'DELETE';
   readonly Target: {
     readonly Arn: string;

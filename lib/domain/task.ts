@@ -1,0 +1,28 @@
+import type { z } from 'zod';
+
+/** What a task sees of the run it serves. */
+export interface TaskContext {
+  readonly jobId: string;
+  readonly runId: string;
+  readonly scheduledTime: Date;
+  readonly attempt: number;
+  /** Aborted when the task's time is up; long work should pass it on (fetch, SDK calls). */
+  readonly signal: AbortSignal;
+}
+
+export interface TaskDefinition<Schema extends z.ZodType = z.ZodType, Result = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly payload: Schema;
+  readonly timeoutSeconds: number;
+  /** Test tasks are left out of production registries. */
+  readonly testOnly?: boolean;
+  run(payload: z.output<Schema>, context: TaskContext): Promise<Result>;
+}
+
+/** Declares a task jobs can run; the payload schema is checked at registration (API) and again at run time (worker). */
+export function defineTask<Schema extends z.ZodType, Result>(
+  definition: TaskDefinition<Schema, Result>,
+): TaskDefinition<Schema, Result> {
+  return definition;
+}

@@ -1,0 +1,25 @@
+import type { ScheduleDefinition } from '../domain/schedule-definition';
+
+/** What sked reads back of a schedule, to compare it with the job record. */
+export interface ScheduleSnapshot {
+  readonly name: string;
+  readonly expression: string;
+  readonly timezone: string;
+  readonly state: 'ENABLED' | 'DISABLED';
+  readonly input: string;
+  readonly targetArn: string;
+  readonly flexibleWindowMinutes?: number;
+  readonly startDate?: Date;
+  readonly endDate?: Date;
+}
+
+/** EventBridge Scheduler, one schedule per job in the deployment's group. */
+export interface Schedules {
+  /** Creates or fully replaces the schedule (UpdateSchedule is a full replace). */
+  put(definition: ScheduleDefinition): Promise<void>;
+  get(name: string): Promise<ScheduleSnapshot | undefined>;
+  /** Idempotent: deleting an absent schedule is not an error. */
+  delete(name: string): Promise<void>;
+  /** Every schedule name in the group. */
+  listNames(): Promise<string[]>;
+}

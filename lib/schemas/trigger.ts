@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * Trigger JSON: when a job runs. Shape only; what EventBridge Scheduler can represent (ranges, time zones,
+ * minute precision, day-of-month vs day-of-week) is checked by lib/domain/schedule-expression.ts.
+ */
+
+const timezone = z
+  .string()
+  .min(1)
+  .optional()
+  .describe("IANA time zone in which the trigger's wall-clock times are read, e.g. 'Europe/Paris'. Default: 'UTC'.");
+
+const cronField = (meaning: string) =>
+  z
+    .union([z.string().min(1), z.number().int()])
+    .optional()
+    .describe(
+      `${meaning} APScheduler CronTrigger syntax: a value, '*', 'a-b', '*/n', 'a-b/n' or a comma-separated list. ` +
+        "Default: the minimum when a more significant field is given and this one is below it, otherwise '*'.",
+    );
+
+export const cronTriggerSchema = z
+  .object({
+    type: z.literal('cron').describe('Calendar-based recurrence.'),
+    expression: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Either a 5-field Unix cron expression ('30 10 * * *'; day-of-week 0 or 7 = Sunday, names allowed) " +
+          "or an AWS cron expression 'cron(min hour day-of-month month day-of-week year)' (day-of-week 1 = Sunday; " +
+          "'?', 'L', 'W', '#' allowed). Mutually exclusive with the field form. No default.",
+      ),
+    second: z
+      .union([z.string().min(1), z.number().int()])
+      .optional()
+      .describe('Second (0-59). Only 0 is accepted: EventBridge Scheduler fires at most once a minute. Default: 0.'),
+    minute: cronField('Minute (0-59).'),
+    hour: cronField('Hour (0-23).'),
+    day: cronField("Day of month (1-31); also 'last', '<n>th <weekday>' or 'last <weekday>'."),
+    month: cronField('Month (1-12 or jan-dec).'),
+    day_of_week: cronField('Day of week, APScheduler numbering: 0 = Monday ... 6 = Sunday, or mon-sun.'),
+    year: cronField('Four-digit year (1970-2199).'),
+    timezone,
+  })
+  .strict()
+  .describe(
+    'Cron trigger: give `expression` or the APScheduler fields (second, minute, hour, day, month, day_of_week, year), not both.',
+  );
+
+const intervalPart = (unit: string) =>
+  z.number().int().min(0).optional().describe(`Number of ${unit} added to the interval. Default: 0.`);
+
+export const intervalTriggerSchema = z
+  .object({
+    type: z.literal('interval').describe('Fixed-rate recurrence.'),
+    weeks: intervalPart('weeks'),
+    days: intervalPart('days (24 hours each)'),
+    hours: intervalPart('hours'),
+    minutes: intervalPart('minutes'),
+    seconds: intervalPart('seconds'),
+  })
+  .strict()
+  .describe(
+    'Interval trigger (APScheduler IntervalTrigger): the sum of the fields, at least one positive, a whole number of minutes and at least one minute.',
+  );
+
+export const dateTriggerSchema = z
+  .object({
+    type: z.literal('date').describe('One run at a given time.'),
+    runAt: z
+      .string()
+      .min(1)
+      .describe(
+        "ISO-8601 date-time with whole minutes: local ('2030-01-01T09:00:00', read in `timezone`) or with an offset or Z. No default.",
+      ),
+    timezone,
+  })
+  .strict()
+  .describe('Date trigger: runs once at `runAt`, which must be in the future.');
+
+export const triggerSchema = z
+  .discriminatedUnion('type', [cronTriggerSchema, intervalTriggerSchema, dateTriggerSchema])
+  .describe('When a job runs: a cron, interval or date trigger.');
+
+export type Trigger = z.infer<typeof triggerSchema>;
+export type CronTrigger = z.infer<typeof cronTriggerSchema>;
+export type IntervalTrigger = z.infer<typeof intervalTriggerSchema>;
+export type DateTrigger = z.infer<typeof dateTriggerSchema>;
