@@ -26,3 +26,29 @@ export function defineTask<Schema extends z.ZodType, Result>(
 ): TaskDefinition<Schema, Result> {
   return definition;
 }
+
+/** The tasks a deployment knows, by name. Shared by the API (validation at registration) and the worker. */
+export class TaskRegistry {
+  private readonly byName: ReadonlyMap<string, TaskDefinition>;
+
+  constructor(tasks: readonly TaskDefinition[]) {
+    const byName = new Map<string, TaskDefinition>();
+    for (const task of tasks) {
+      if (byName.has(task.name)) throw new Error(`task ${task.name} is defined twice`);
+      byName.set(task.name, task);
+    }
+    this.byName = byName;
+  }
+
+  get(name: string): TaskDefinition | undefined {
+    return this.byName.get(name);
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+
+  all(): TaskDefinition[] {
+    return this.names().map((name) => this.byName.get(name)).filter((task) => task !== undefined);
+  }
+}
