@@ -1,0 +1,70 @@
+import type { IntervalTrigger } from '../schemas/trigger';
+import { ValidationError } from './errors';
+import type { FieldIssue } from './errors';
+
+/** An interval as EventBridge Scheduler runs it: a whole number of minutes and its `rate(...)` expression. */
+export interface RatePeriod {
+  readonly minutes: number;
+  readonly expression: string;
+}
+
+const PARTS = [
+  ['weeks', 7 * 24 * 60 * 60],
+  ['days', 24 * 60 * 60],
+  ['hours', 60 * 60],
+  ['minutes', 60],
+  ['seconds', 1],
+] as const;
+
+const MINUTES_PER_DAY = 24 * 60;
+
+/**
+ * Sums APScheduler IntervalTrigger fields and writes the total in the largest exact unit among minutes, hours
+ * and days (`weeks: 1` -> `rate(7 days)`). EventBridge Scheduler fires at most once a minute, so totals under a
+ * minute or not a whole number of minutes are rejected, never rounded.
+ */
+export function ratePeriodOf(trigger: IntervalTrigger): RatePeriod {
+  const issues: FieldIssue[] = [];
+  let totalSeconds = 0;
+  for (const [name, seconds] of PARTS) {
+    const value = trigger[name];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < 0) {
+      issues.push({ path: `trigger.${name}`, message: `must be a non-negative whole number, got ${value}` });
+      continue;
+    }
+    totalSeconds += value * seconds;
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  if (!Number.isSafeInteger(totalSeconds)) {
+    throw ValidationError.at('trigger', 'the interval is too long');
+  }
+  if (totalSeconds === 0) {
+    throw ValidationError.at('trigger', 'an interval needs at least one of weeks, days, hours, minutes, seconds above 0');
+  }
+  if (totalSeconds < 60) {
+    throw ValidationError.at(
+      'trigger.seconds',
+      `an interval of ${totalSeconds} seconds is under a minute: EventBridge Scheduler fires at most once a minute`,
+    );
+  }
+  if (totalSeconds % 60 !== 0) {
+    throw ValidationError.at(
+      'trigger.seconds',
+      `an interval of ${totalSeconds} seconds is not a whole number of minutes: EventBridge Scheduler fires on ` +
+        'whole minutes and sked does not round',
+    );
+  }
+  const minutes = totalSeconds / 60;
+  return { minutes, expression: rateExpression(minutes) };
+}
+
+function rateExpression(minutes: number): string {
+  const [value, unit] =
+    minutes % MINUTES_PER_DAY === 0
+      ? [minutes / MINUTES_PER_DAY, 'day']
+      : minutes % 60 === 0
+        ? [minutes / 60, 'hour']
+        : [minutes, 'minute'];
+  return `rate(${value} ${unit}${value === 1 ? '' : 's'})`;
+}

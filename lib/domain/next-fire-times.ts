@@ -1,0 +1,129 @@
+import type { CronTrigger, Trigger } from '../schemas/trigger';
+import { cronSpecOf, matchesDay } from './cron';
+import type { CronSpec } from './cron';
+import { ratePeriodOf } from './interval';
+import { resolveRunAt } from './run-at';
+import { assertTimeZone, firstInstantOf, offsetMinutesAt, wallTimeAt } from './timezone';
+
+/**
+ * The window to list fire times in. Times are >= `from` (inclusive, so a schedule due exactly at `from` is
+ * listed) and within [`startAt`, `endAt`], both inclusive like EventBridge Scheduler's StartDate and EndDate.
+ */
+export interface FireWindow {
+  readonly from: Date;
+  readonly count: number;
+  readonly startAt?: Date;
+  readonly endAt?: Date;
+  /** Interval triggers only: the first occurrence (the schedule's StartDate, or the job's creation time). */
+  readonly anchor?: Date;
+}
+
+/** Cron searches stop this far after the window opens, so a rare or impossible schedule cannot loop for long. */
+export const CRON_SEARCH_YEARS = 5;
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The next fire times of a trigger, as EventBridge Scheduler would produce them, at most `count`, ascending.
+ * Throws ValidationError for a trigger EventBridge cannot represent (it does not check that a date is future:
+ * the window decides what is listed).
+ */
+export function nextFireTimes(trigger: Trigger, window: FireWindow): Date[] {
+  const lower = Math.max(window.from.getTime(), window.startAt?.getTime() ?? -Infinity);
+  const upper = window.endAt?.getTime() ?? Infinity;
+  if (window.count <= 0 || lower > upper) return [];
+  switch (trigger.type) {
+    case 'date': {
+      const instant = resolveRunAt(trigger).instant.getTime();
+      return instant >= lower && instant <= upper ? [new Date(instant)] : [];
+    }
+    case 'interval':
+      return rateTimes(ratePeriodOf(trigger).minutes * MINUTE_MS, window, lower, upper);
+    case 'cron':
+      return cronTimes(trigger, window.count, lower, upper);
+  }
+}
+
+/**
+ * A rate fires at anchor + k * period. The first invocation is at the anchor itself: AWS documents that
+ * "you use the StartDate property to set the first occurrence of the schedule. If you do not provide a StartDate
+ * for a rate-based schedule, your schedule starts invoking the target immediately"
+ * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#rate-based).
+ * A day is always 24 hours, across daylight-saving changes too
+ * (https://repost.aws/knowledge-center/eventbridge-scheduler-adjust-dst), so the period is fixed in milliseconds.
+ */
+function rateTimes(periodMs: number, window: FireWindow, lower: number, upper: number): Date[] {
+  const anchor = (window.anchor ?? window.startAt ?? window.from).getTime();
+  const firstK = Math.max(0, Math.ceil((lower - anchor) / periodMs));
+  const times: Date[] = [];
+  for (let k = firstK; times.length < window.count; k += 1) {
+    const time = anchor + k * periodMs;
+    if (time > upper) break;
+    times.push(new Date(time));
+  }
+  return times;
+}
+
+/**
+ * A cron evaluator over the normalised AWS fields. croner was tried first and does not fit: it fires a time that
+ * falls in a spring-forward gap at the next valid minute and fires a repeated fall-back time twice for hourly
+ * patterns, where EventBridge Scheduler skips the former and fires the latter once; it also has no AWS
+ * day-of-week numbering with `?`. The tests use croner as an independent reference in UTC, where those
+ * differences do not arise.
+ *
+ * The search walks local calendar days (skipping months and years the schedule excludes), never minutes, and
+ * converts each matching wall time to UTC: a time in a gap is skipped, a repeated time fires at its first instant.
+ */
+function cronTimes(trigger: CronTrigger, count: number, lower: number, upper: number): Date[] {
+  const spec = cronSpecOf(trigger);
+  const timeZone = assertTimeZone(trigger.timezone ?? 'UTC', 'trigger.timezone');
+  const last = Math.min(upper, lower + CRON_SEARCH_YEARS * 366 * DAY_MS);
+  const start = wallTimeAt(lower, timeZone);
+  const end = wallTimeAt(last, timeZone);
+  const endDay = Date.UTC(end.year, end.month - 1, end.day);
+  const times: Date[] = [];
+
+  let day = new Date(Date.UTC(start.year, start.month - 1, start.day));
+  while (day.getTime() <= endDay && times.length < count) {
+    const [year, month, date] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()];
+    if (!spec.years.includes(year)) {
+      day = new Date(Date.UTC(year + 1, 0, 1));
+      continue;
+    }
+    if (!spec.months.includes(month)) {
+      day = new Date(Date.UTC(year, month, 1));
+      continue;
+    }
+    if (matchesDay(spec, year, month, date)) {
+      for (const instant of instantsOn(spec, year, month, date, timeZone)) {
+        if (instant > last || times.length >= count) break;
+        if (instant >= lower) times.push(new Date(instant));
+      }
+    }
+    day = new Date(day.getTime() + DAY_MS);
+  }
+  return times;
+}
+
+/** The instants of a matching local day, ascending. */
+function instantsOn(spec: CronSpec, year: number, month: number, day: number, timeZone: string): number[] {
+  const midnightAsUtc = Date.UTC(year, month - 1, day);
+  // Zone offsets lie within +-14 h, so these two instants fall outside the local day, one either side; if the offset
+  // is the same at both, nothing changes during the day and every wall time converts with that offset.
+  const before = offsetMinutesAt(midnightAsUtc - 15 * HOUR_MS, timeZone);
+  const after = offsetMinutesAt(midnightAsUtc + DAY_MS + 15 * HOUR_MS, timeZone);
+  const instants: number[] = [];
+  for (const hour of spec.hours) {
+    for (const minute of spec.minutes) {
+      if (before === after) {
+        instants.push(midnightAsUtc + (hour * 60 + minute - before) * MINUTE_MS);
+      } else {
+        const instant = firstInstantOf({ year, month, day, hour, minute, second: 0 }, timeZone);
+        if (instant !== undefined) instants.push(instant.getTime());
+      }
+    }
+  }
+  return instants;
+}
