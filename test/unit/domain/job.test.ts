@@ -144,10 +144,13 @@ describe('building a job from client input', () => {
 
   it('does not swallow errors other than validation errors', () => {
     // Prepare
-    const broken = { ...parse(minimal), trigger: null as unknown as JobInput['trigger'] };
+    const broken: ReturnType<typeof parse> = {
+      ...parse(minimal),
+      trigger: null as unknown as ReturnType<typeof parse>['trigger'],
+    };
 
     // Act / Assess
-    expect(() => buildJob(broken as ReturnType<typeof parse>, context)).toThrow(TypeError);
+    expect(() => buildJob(broken, context)).toThrow(TypeError);
   });
 });
 
