@@ -125,8 +125,7 @@ function parseValues(text: string, field: FieldRange, fail: Fail): number[] {
     if (match === null) {
       fail(`'${item}' is not a value, range, step or list`);
     }
-    const base = match[1] ?? '';
-    const stepText = match[2];
+    const [, base = '', stepText] = match;
     let [low, high] = [field.min, field.max];
     if (base !== '*') {
       const [first = '', last] = base.split('-');
@@ -141,8 +140,7 @@ function parseValues(text: string, field: FieldRange, fail: Fail): number[] {
   return [...values].sort((a, b) => a - b);
 }
 
-const isFull = (values: readonly number[], field: FieldRange): boolean =>
-  values.length === field.max - field.min + 1;
+const isFull = (values: readonly number[], field: FieldRange): boolean => values.length === field.max - field.min + 1;
 
 // ---------------------------------------------------------------------------------------------------------------
 // AWS form
@@ -153,7 +151,10 @@ function parseAwsDayOfMonth(text: string, fail: Fail): DayOfMonthRule {
   if (upper === 'L') return { kind: 'last' };
   if (upper === 'LW') return { kind: 'lastWeekday' };
   const nearest = /^(\d+)W$/.exec(upper);
-  if (nearest !== null) return { kind: 'nearestWeekday', day: parseValue(nearest[1] ?? '', DAYS_OF_MONTH, fail) };
+  if (nearest !== null) {
+    const [, day = ''] = nearest;
+    return { kind: 'nearestWeekday', day: parseValue(day, DAYS_OF_MONTH, fail) };
+  }
   return { kind: 'days', days: parseValues(text, DAYS_OF_MONTH, fail) };
 }
 
@@ -162,11 +163,15 @@ function parseAwsDayOfWeek(text: string, fail: Fail): DayOfWeekRule {
   // `L` alone is the last day of the week, Saturday.
   if (text.toUpperCase() === 'L') return { kind: 'days', days: [7] };
   const last = /^([A-Za-z0-9]+)L$/i.exec(text);
-  if (last !== null) return { kind: 'last', weekday: parseValue(last[1] ?? '', AWS_DAYS_OF_WEEK, fail) };
+  if (last !== null) {
+    const [, weekday = ''] = last;
+    return { kind: 'last', weekday: parseValue(weekday, AWS_DAYS_OF_WEEK, fail) };
+  }
   const nth = /^([A-Za-z0-9]+)#(\d+)$/.exec(text);
   if (nth !== null) {
-    const weekday = parseValue(nth[1] ?? '', AWS_DAYS_OF_WEEK, fail);
-    const n = Number(nth[2]);
+    const [, day = '', occurrence] = nth;
+    const weekday = parseValue(day, AWS_DAYS_OF_WEEK, fail);
+    const n = Number(occurrence);
     if (n < 1 || n > 5) fail(`'${text}': the occurrence after '#' must be 1-5`);
     return { kind: 'nth', weekday, nth: n };
   }
@@ -228,7 +233,8 @@ export function parseAwsCronFields(fields: readonly string[], path: string): Cro
 export function parseAwsCronExpression(expression: string, path: string): CronSpec {
   const match = /^\s*cron\((.*)\)\s*$/i.exec(expression);
   if (match === null) throw ValidationError.at(path, `'${expression}' is not of the form cron(fields)`);
-  return parseAwsCronFields((match[1] ?? '').trim().split(/\s+/), path);
+  const [, fields = ''] = match;
+  return parseAwsCronFields(fields.trim().split(/\s+/), path);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -338,9 +344,7 @@ function parseApsFields(trigger: CronTrigger): CronSpec {
   const day = attempt('day', (fail) => parseApsDay(text('day'), fail));
   const months = attempt('month', (fail) => parseValues(text('month'), MONTHS, fail));
   const weekDays = attempt('day_of_week', (fail) =>
-    [...new Set(parseValues(text('day_of_week'), APS_DAYS_OF_WEEK, fail).map(apsToAwsWeekday))].sort(
-      (a, b) => a - b,
-    ),
+    [...new Set(parseValues(text('day_of_week'), APS_DAYS_OF_WEEK, fail).map(apsToAwsWeekday))].sort((a, b) => a - b),
   );
   const years = attempt('year', (fail) => parseValues(text('year'), YEARS, fail));
   if (
@@ -410,24 +414,20 @@ function renderValues(values: readonly number[], field: FieldRange, name?: (valu
   const [first, second] = values;
   // An arithmetic run from `first` to the end of the range is written `first/step`; day-of-week steps are not
   // documented for EventBridge, so names and ranges are used there instead.
-  if (name === undefined && first !== undefined && second !== undefined && values.length >= 3 && second - first >= 2) {
+  if (name === undefined && first !== undefined && second !== undefined && values.length >= 3) {
     const step = second - first;
-    const last = values[values.length - 1] ?? first;
-    if (values.every((value, index) => value === first + index * step) && last + step > field.max) {
+    const last = first + (values.length - 1) * step;
+    if (step >= 2 && values.every((value, index) => value === first + index * step) && last + step > field.max) {
       return `${first}/${step}`;
     }
   }
-  const parts: string[] = [];
-  let start = 0;
-  for (let index = 1; index <= values.length; index += 1) {
-    const runStart = values[start] ?? 0;
-    const previous = values[index - 1] ?? 0;
-    if (values[index] !== previous + 1) {
-      parts.push(previous === runStart ? label(runStart) : `${label(runStart)}-${label(previous)}`);
-      start = index;
-    }
+  const runs: [number, number][] = [];
+  for (const value of values) {
+    const run = runs[runs.length - 1];
+    if (run !== undefined && run[1] === value - 1) run[1] = value;
+    else runs.push([value, value]);
   }
-  return parts.join(',');
+  return runs.map(([low, high]) => (low === high ? label(low) : `${label(low)}-${label(high)}`)).join(',');
 }
 
 const weekdayName = (day: number): string => AWS_WEEKDAY_NAMES[day - 1] ?? String(day);

@@ -40,7 +40,10 @@ export function ratePeriodOf(trigger: IntervalTrigger): RatePeriod {
     throw ValidationError.at('trigger', 'the interval is too long');
   }
   if (totalSeconds === 0) {
-    throw ValidationError.at('trigger', 'an interval needs at least one of weeks, days, hours, minutes, seconds above 0');
+    throw ValidationError.at(
+      'trigger',
+      'an interval needs at least one of weeks, days, hours, minutes, seconds above 0',
+    );
   }
   if (totalSeconds < 60) {
     throw ValidationError.at(

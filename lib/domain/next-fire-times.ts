@@ -67,11 +67,11 @@ function rateTimes(periodMs: number, window: FireWindow, lower: number, upper: n
 }
 
 /**
- * A cron evaluator over the normalised AWS fields. croner was tried first and does not fit: it fires a time that
- * falls in a spring-forward gap at the next valid minute and fires a repeated fall-back time twice for hourly
- * patterns, where EventBridge Scheduler skips the former and fires the latter once; it also has no AWS
- * day-of-week numbering with `?`. The tests use croner as an independent reference in UTC, where those
- * differences do not arise.
+ * A cron evaluator over the normalised AWS fields. croner 11 (which does read Quartz weekday numbers, L, W and #)
+ * does not fit EventBridge Scheduler's daylight-saving rules: in America/New_York it fires
+ * `30 2 * * *` at 03:00 on the spring-forward day, where EventBridge skips it, and fires `0 * * * *` at both 01:00s
+ * on the fall-back day, where EventBridge fires once. The tests use croner as an independent reference in UTC,
+ * where those rules do not come into play.
  *
  * The search walks local calendar days (skipping months and years the schedule excludes), never minutes, and
  * converts each matching wall time to UTC: a time in a gap is skipped, a repeated time fires at its first instant.

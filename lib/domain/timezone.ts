@@ -55,9 +55,8 @@ const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
 export function canonicalTimeZone(timeZone: string): string | undefined {
   if (!ZONE_NAME.test(timeZone)) return undefined;
   try {
-    const resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
-    // Keep aliases as written (Asia/Calcutta stays so); only fix letter case (utc -> UTC).
-    return resolved.toLowerCase() === timeZone.toLowerCase() ? resolved : timeZone;
+    // Intl fixes letter case (utc -> UTC) and maps links to their zone (US/Eastern -> America/New_York).
+    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
   } catch {
     return undefined;
   }

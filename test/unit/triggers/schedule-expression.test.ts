@@ -49,7 +49,11 @@ describe('toScheduleExpression', () => {
       ['AWS nearest weekday', { type: 'cron', expression: 'cron(0 9 15W * ? *)' }, 'cron(0 9 15W * ? *)'],
       ['AWS last weekday', { type: 'cron', expression: 'cron(0 9 LW * ? *)' }, 'cron(0 9 LW * ? *)'],
       ['AWS nth weekday by name', { type: 'cron', expression: 'cron(0 9 ? * TUE#2 *)' }, 'cron(0 9 ? * 3#2 *)'],
-      ['AWS L alone in day-of-week (Saturday)', { type: 'cron', expression: 'cron(0 9 ? * L *)' }, 'cron(0 9 ? * SAT *)'],
+      [
+        'AWS L alone in day-of-week (Saturday)',
+        { type: 'cron', expression: 'cron(0 9 ? * L *)' },
+        'cron(0 9 ? * SAT *)',
+      ],
       ['AWS year step', { type: 'cron', expression: 'cron(0 9 1 1 ? 2030/10)' }, 'cron(0 9 1 1 ? 2030/10)'],
     ])('%s -> %s', (_name, trigger, expected) => {
       // Prepare: the trigger (table row)
@@ -221,12 +225,7 @@ describe('toScheduleExpression', () => {
       ['AWS not closed', { type: 'cron', expression: 'cron(0 9 * * ? *' }, 'trigger.expression', /cron\(fields\)/],
       ['cron unknown time zone', { type: 'cron', hour: 1, timezone: 'Mars/Olympus' }, 'trigger.timezone', /unknown/],
       ['cron offset time zone', { type: 'cron', hour: 1, timezone: '+05:30' }, 'trigger.timezone', /IANA/],
-      [
-        'date in the past',
-        { type: 'date', runAt: '2026-01-15T11:59:00Z' },
-        'trigger.runAt',
-        /not in the future/,
-      ],
+      ['date in the past', { type: 'date', runAt: '2026-01-15T11:59:00Z' }, 'trigger.runAt', /not in the future/],
       ['date exactly now', { type: 'date', runAt: '2026-01-15T12:00:00Z' }, 'trigger.runAt', /not in the future/],
       ['date with seconds', { type: 'date', runAt: '2030-01-01T09:00:30' }, 'trigger.runAt', /seconds must be 0/],
       [
