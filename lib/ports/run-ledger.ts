@@ -1,5 +1,5 @@
 import type { Page } from './job-store';
-import type { Run, RunStatus } from '../schemas/run';
+import type { Run, RunError, RunStatus } from '../schemas/run';
 
 export interface RunListQuery {
   readonly status?: RunStatus;
@@ -12,4 +12,89 @@ export interface RunReader {
   get(jobId: string, runId: string): Promise<Run | undefined>;
   /** Newest first. */
   list(jobId: string, query: RunListQuery): Promise<Page<Run>>;
+}
+
+/** One scheduled (or run-now) occurrence of a job: the ledger's key (DESIGN.md decision 3). */
+export interface Occurrence {
+  readonly jobId: string;
+  readonly runId: string;
+  readonly scheduledTime: Date;
+  readonly kind: 'schedule' | 'manual';
+}
+
+/** What a write found in the ledger when its condition did not hold. */
+export interface LedgerEntry {
+  readonly status: RunStatus;
+  readonly attempts: number;
+  /** Set while a worker holds the run; in the past once it has lapsed or been released. */
+  readonly leaseUntil?: Date;
+}
+
+/**
+ * The state a conditional write expects: no item yet (a first attempt), or a `running` item whose lease has lapsed
+ * after exactly `attempts` attempts (a retry, or a re-claim after a crash).
+ */
+export type LedgerExpectation = { readonly kind: 'absent' } | { readonly kind: 'lapsed'; readonly attempts: number };
+
+export interface ClaimRequest {
+  readonly occurrence: Occurrence;
+  readonly expect: LedgerExpectation;
+  /** Identifies this worker's hold on the run; completion is conditional on it. */
+  readonly token: string;
+  readonly now: Date;
+  /** When the hold lapses if never released: never later than the invocation's deadline. */
+  readonly leaseUntil: Date;
+  /** The concurrency slot (0 .. maxConcurrent-1) taken in the same write, when the job's limit applies. */
+  readonly slot?: number;
+}
+
+export type ClaimResult =
+  | { readonly kind: 'claimed'; readonly attempt: number }
+  /** The ledger item is not in the expected state; `current` is undefined when there is no item. */
+  | { readonly kind: 'conflict'; readonly current: LedgerEntry | undefined }
+  | { readonly kind: 'slot-taken' }
+  /** Concurrent writers collided inside DynamoDB; trying again shortly is safe. */
+  | { readonly kind: 'contention' };
+
+/** A run this worker holds. */
+export interface Claim {
+  readonly occurrence: Occurrence;
+  readonly token: string;
+  readonly attempt: number;
+  readonly startedAt: Date;
+  readonly slot?: number;
+}
+
+/** An outcome recorded without running the target. */
+export interface RecordedOutcome {
+  readonly status: 'missed' | 'skipped' | 'failed';
+  readonly reason?: string;
+  readonly error?: RunError;
+  readonly at: Date;
+}
+
+export type RecordResult =
+  { readonly kind: 'recorded' } | { readonly kind: 'conflict'; readonly current: LedgerEntry | undefined };
+
+export interface FinishedRun {
+  readonly status: 'succeeded' | 'failed';
+  readonly finishedAt: Date;
+  readonly durationMs: number;
+  readonly result?: unknown;
+  readonly error?: RunError;
+}
+
+/**
+ * Write side of the run ledger, used by the worker. Every write is conditional, so at-least-once deliveries
+ * produce one outcome per occurrence (DESIGN.md decision 4).
+ */
+export interface RunLedger extends RunReader {
+  /** The exactly-once claim, and the concurrency slot with it: one conditional write. */
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  /** Records an outcome that needs no run (missed, skipped, or failed before running). */
+  record(occurrence: Occurrence, expect: LedgerExpectation, outcome: RecordedOutcome): Promise<RecordResult>;
+  /** Records the result of a held run and frees its slot. Throws LeaseLostError when the hold was lost. */
+  finish(claim: Claim, run: FinishedRun): Promise<void>;
+  /** Keeps the error of a failed attempt, lapses the hold and frees the slot so the retry can claim it. */
+  release(claim: Claim, error: RunError, at: Date): Promise<void>;
 }

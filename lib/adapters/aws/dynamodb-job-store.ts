@@ -4,12 +4,14 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { JobConflictError, JobNotFoundError, StaleVersionError } from '../../domain/errors';
 import type { JobListQuery, JobStore, Page } from '../../ports/job-store';
+import type { JobCompletion } from '../../ports/worker-job-completion';
 import { jobSchema, type Job } from '../../schemas/job';
 import { decodeCursor, encodeCursor } from './cursor';
 import { JOBS_TABLE } from './table-layout';
@@ -32,7 +34,7 @@ function listKeyOf(job: Job): Record<string, string> {
   return { [partitionKey]: job.id, [listIndex.partitionKey]: entity, [listIndex.sortKey]: `${job.group}#${job.id}` };
 }
 
-export class DynamoDbJobStore implements JobStore {
+export class DynamoDbJobStore implements JobStore, JobCompletion {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -160,5 +162,30 @@ export class DynamoDbJobStore implements JobStore {
       return { items: kept, ...(last !== undefined && { nextCursor: encodeCursor(listKeyOf(last)) }) };
     }
     return { items };
+  }
+
+  /** The worker's one write to a job: an enabled date job becomes completed (a new version) after it ran. */
+  async markCompleted(id: string, at: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [partitionKey]: { S: id } },
+          UpdateExpression: 'SET #state = :completed, #version = #version + :one, #updatedAt = :at',
+          ConditionExpression: '#state = :enabled',
+          ExpressionAttributeNames: { '#state': 'state', '#version': 'version', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: {
+            ':completed': { S: 'completed' },
+            ':enabled': { S: 'enabled' },
+            ':one': { N: '1' },
+            ':at': { S: at.toISOString() },
+          },
+        }),
+      );
+    } catch (error) {
+      // Deleted, paused or already completed in the meantime: nothing to do.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
   }
 }

@@ -1,0 +1,219 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription, SqsSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { AlarmSubscription, AlarmThresholds } from '../config';
+import { schedulerMetric, WORKER_METRIC_NAMES, workerMetric } from './sked-metrics';
+
+export type Severity = 'page' | 'ticket';
+
+export interface SkedAlarmsProps {
+  readonly thresholds: AlarmThresholds;
+  readonly subscriptions: {
+    readonly page: readonly AlarmSubscription[];
+    readonly ticket: readonly AlarmSubscription[];
+  };
+  readonly jobsQueue: IQueue;
+  readonly jobsDlq: IQueue;
+  readonly deliveryDlq: IQueue;
+  readonly worker: IFunction;
+  readonly reconcile: IFunction;
+  readonly api: RestApi;
+  readonly scheduleGroupName: string;
+  /** Namespace and service of the worker's EMF metrics. */
+  readonly metricsNamespace: string;
+  readonly workerServiceName: string;
+  /** Of the topics' KMS key. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Where the runbook lives; each alarm's description names its section (the alarm id). @default 'README.md#runbook' */
+  readonly runbookUrl?: string;
+}
+
+interface AlarmSpec {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly metric: IMetric;
+  readonly threshold: number;
+  readonly evaluationPeriods?: number;
+  readonly comparison?: ComparisonOperator;
+  /** What it means and what to do, first words of the notification. */
+  readonly description: string;
+}
+
+/**
+ * sked's alarms in two severities, each with its own SNS topic: `page` (runs are being lost or not happening; a person
+ * now) and `ticket` (degraded, self-healing or one job's problem; can wait). Topics are encrypted with a customer
+ * managed key, because CloudWatch can only publish to encrypted topics whose key policy lets it use the key.
+ */
+export class SkedAlarms extends Construct {
+  readonly key: Key;
+  readonly topics: Readonly<Record<Severity, Topic>>;
+  readonly alarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: SkedAlarmsProps) {
+    super(scope, id);
+    const runbookUrl = props.runbookUrl ?? 'README.md#runbook';
+
+    this.key = new Key(this, 'TopicKey', {
+      description: 'Encrypts the sked alarm topics',
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
+    this.key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+
+    const topic = (severity: Severity, subscriptions: readonly AlarmSubscription[]): Topic => {
+      const created = new Topic(this, severity === 'page' ? 'PageTopic' : 'TicketTopic', {
+        displayName: `sked ${severity}`,
+        masterKey: this.key,
+        enforceSSL: true,
+      });
+      subscriptions.forEach((subscription, index) => {
+        switch (subscription.kind) {
+          case 'email':
+            created.addSubscription(new EmailSubscription(subscription.address));
+            return;
+          case 'https':
+            created.addSubscription(new UrlSubscription(subscription.url));
+            return;
+          case 'sqs':
+            created.addSubscription(
+              new SqsSubscription(Queue.fromQueueArn(this, `${severity}Subscriber${index}`, subscription.queueArn)),
+            );
+            return;
+        }
+      });
+      return created;
+    };
+    this.topics = {
+      page: topic('page', props.subscriptions.page),
+      ticket: topic('ticket', props.subscriptions.ticket),
+    };
+
+    const t = props.thresholds;
+    const fiveMinutes = { period: Duration.minutes(5) };
+    const worker = (name: (typeof WORKER_METRIC_NAMES)[keyof typeof WORKER_METRIC_NAMES]) =>
+      workerMetric(props.metricsNamespace, props.workerServiceName, name, fiveMinutes);
+    const specs: AlarmSpec[] = [
+      {
+        id: 'JobsDlqDepth',
+        severity: 'page',
+        metric: props.jobsDlq.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        description:
+          'Runs are in the jobs DLQ: a job failed after all its retries, an envelope was unparseable, or the worker crash-looped. Read the message and its error, fix the cause, then redrive.',
+      },
+      {
+        id: 'DeliveryDlqDepth',
+        severity: 'page',
+        metric: props.deliveryDlq.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        threshold: 1,
+        description:
+          'EventBridge Scheduler could not deliver occurrences to the jobs queue (role, queue policy or queue deleted). Fix the delivery path, then redrive the delivery DLQ into the jobs queue.',
+      },
+      {
+        id: 'QueueAge',
+        severity: 'page',
+        metric: props.jobsQueue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        threshold: t.queueAgeSeconds,
+        evaluationPeriods: 3,
+        comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: `The oldest run envelope has waited more than ${t.queueAgeSeconds} s: runs are late and will be recorded missed. Check worker errors, throttles and concurrency.`,
+      },
+      {
+        id: 'WorkerErrors',
+        severity: 'page',
+        metric: props.worker.metricErrors(fiveMinutes),
+        threshold: t.workerErrors,
+        description:
+          'The worker Lambda crashed or timed out (failed runs are not errors). Read its logs for the invocation, fix, and watch the jobs DLQ.',
+      },
+      {
+        id: 'WorkerThrottles',
+        severity: 'ticket',
+        metric: props.worker.metricThrottles(fiveMinutes),
+        threshold: t.workerThrottles,
+        description:
+          'The worker was throttled: account concurrency is exhausted. Raise the account limit or lower other functions; runs wait meanwhile.',
+      },
+      {
+        id: 'RunsFailed',
+        severity: 'ticket',
+        metric: worker(WORKER_METRIC_NAMES.runsFailed),
+        threshold: t.runsFailed,
+        description:
+          "Runs ended failed after their retries. Look up the job's runs (GET /jobs/{id}/runs?status=failed) for the error class and message.",
+      },
+      {
+        id: 'RunsMissed',
+        severity: 'ticket',
+        metric: worker(WORKER_METRIC_NAMES.runsMissed),
+        threshold: t.runsMissed,
+        description:
+          'Runs started later than their misfire grace and were recorded missed. Check queue age and worker concurrency, or raise the job misfireGraceSeconds.',
+      },
+      {
+        id: 'SchedulerTargetErrors',
+        severity: 'ticket',
+        metric: schedulerMetric(props.scheduleGroupName, 'TargetErrorCount', fiveMinutes),
+        threshold: t.schedulerTargetErrors,
+        description:
+          'EventBridge Scheduler got errors sending to the jobs queue and is retrying. Check the scheduler role and the queue; if it persists, occurrences land in the delivery DLQ.',
+      },
+      {
+        id: 'SchedulerDropped',
+        severity: 'page',
+        metric: schedulerMetric(props.scheduleGroupName, 'InvocationDroppedCount', fiveMinutes),
+        threshold: 1,
+        description:
+          'EventBridge Scheduler dropped occurrences after exhausting retries without reaching the delivery DLQ: those runs are lost. Fix the delivery path and run the affected jobs manually.',
+      },
+      {
+        id: 'Api5xx',
+        severity: 'ticket',
+        metric: props.api.metricServerError(fiveMinutes),
+        threshold: t.api5xx,
+        description:
+          'The jobs API answered with 5xx: clients cannot change jobs. Read the API Lambda logs by request id; if Scheduler calls fail, run reconcile afterwards.',
+      },
+      {
+        id: 'ReconcileErrors',
+        severity: 'ticket',
+        metric: props.reconcile.metricErrors(fiveMinutes),
+        threshold: 1,
+        description:
+          'The reconcile run that repairs drift between the jobs table and the schedules failed. Read its logs; drift is not repaired until it succeeds.',
+      },
+    ];
+
+    this.alarms = specs.map((spec) => {
+      const alarm = new Alarm(this, spec.id, {
+        metric: spec.metric,
+        threshold: spec.threshold,
+        evaluationPeriods: spec.evaluationPeriods ?? 1,
+        comparisonOperator: spec.comparison ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `[${spec.severity}] ${spec.description} Runbook: ${runbookUrl}, section ${spec.id}.`,
+      });
+      const action = new SnsAction(this.topics[spec.severity]);
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      return alarm;
+    });
+  }
+}

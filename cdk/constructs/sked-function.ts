@@ -1,0 +1,75 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { LogLevel } from '../config';
+
+/** The repository root: entries are `functions/<name>.ts` below it. */
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface SkedFunctionProps {
+  /** Entry file name below `functions/`, without extension (e.g. `worker`). */
+  readonly entry: string;
+  readonly description: string;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logLevel: LogLevel;
+  readonly logRetention: RetentionDays;
+  /** Of the function's log group. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Powertools service name and metrics namespace. */
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
+}
+
+/**
+ * sked's Lambda defaults in one place: Node.js 24 on arm64, X-Ray tracing, JSON logs into a log group with a
+ * retention, and an esbuild bundle (ESM, minified, source maps) that includes the AWS SDK, because the local cloud
+ * runs functions with the host's node, where no SDK is provided, and a pinned SDK behaves the same everywhere.
+ */
+export class SkedFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: SkedFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    super(scope, id, {
+      entry: join(PROJECT_ROOT, 'functions', `${props.entry}.ts`),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // ESM bundles still meet CommonJS dependencies that call require(); give them one.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // Bundle everything, the AWS SDK included.
+        externalModules: [],
+      },
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { Duration } from 'aws-cdk-lib';
+import { Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
+
+/**
+ * The worker's Embedded Metric Format metrics (lib/adapters/observability/metrics.ts): names, and the one dimension
+ * set alarms match exactly (`service`). RunsSkipped carries a `reason` dimension as well.
+ */
+export const WORKER_METRIC_NAMES = {
+  runsSucceeded: 'RunsSucceeded',
+  runsFailed: 'RunsFailed',
+  runsMissed: 'RunsMissed',
+  runsSkipped: 'RunsSkipped',
+  runDuration: 'RunDuration',
+  scheduleLag: 'ScheduleLag',
+} as const;
+
+export type WorkerMetricName = (typeof WORKER_METRIC_NAMES)[keyof typeof WORKER_METRIC_NAMES];
+
+export function workerMetric(
+  namespace: string,
+  serviceName: string,
+  metricName: WorkerMetricName,
+  options: MetricOptions = {},
+): Metric {
+  return new Metric({
+    namespace,
+    metricName,
+    dimensionsMap: { service: serviceName },
+    statistic: 'Sum',
+    period: Duration.minutes(1),
+    ...options,
+  });
+}
+
+/** EventBridge Scheduler's per-group metrics (namespace AWS/Scheduler, dimension ScheduleGroup). */
+export function schedulerMetric(groupName: string, metricName: string, options: MetricOptions = {}): Metric {
+  return new Metric({
+    namespace: 'AWS/Scheduler',
+    metricName,
+    dimensionsMap: { ScheduleGroup: groupName },
+    statistic: 'Sum',
+    period: Duration.minutes(1),
+    ...options,
+  });
+}

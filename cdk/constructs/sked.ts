@@ -1,0 +1,255 @@
+import { Aspects, Duration } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { AcknowledgeScheduleWildcards, acknowledgeNag } from './nag';
+import { METRICS_NAMESPACE } from '../../lib/adapters/observability/metrics';
+import { ENV } from '../../lib/schemas/config';
+import { SKED_DEFAULTS, type SkedSettings } from '../config';
+import { SkedAlarms } from './sked-alarms';
+import { SkedApi } from './sked-api';
+import { SkedDashboard } from './sked-dashboard';
+import { SkedFunction } from './sked-function';
+import { SkedQueues } from './sked-queues';
+import { SkedScheduler } from './sked-scheduler';
+import { SkedStorage } from './sked-storage';
+
+/**
+ * Props of the `Sked` construct. Every setting is optional; the defaults are `SKED_DEFAULTS` in cdk/config.ts
+ * (production-safe: RETAIN, IAM auth, no test tasks, empty HTTP allow-list), documented field by field on
+ * `SkedSettings`.
+ */
+export interface SkedProps extends Partial<SkedSettings> {
+  /**
+   * Tables and events bus to use, for example from a separate stateful stack.
+   * @default created inside this construct with `removalPolicy`
+   */
+  readonly storage?: SkedStorage;
+  /**
+   * API Gateway stage name.
+   * @default 'api'
+   */
+  readonly apiStageName?: string;
+  /**
+   * Where alarm descriptions point for the runbook.
+   * @default 'README.md#runbook'
+   */
+  readonly runbookUrl?: string;
+}
+
+/** Powertools service name of the worker: the `service` dimension of its metrics. */
+export const WORKER_SERVICE_NAME = 'sked-worker';
+
+/**
+ * A complete sked deployment: jobs API, EventBridge Scheduler group and role, jobs queue with DLQs, worker and
+ * reconcile Lambdas, webhook signing secret, alarms on two SNS topics (`page`, `ticket`) and a dashboard.
+ *
+ * ```ts
+ * const sked = new Sked(this, 'Sked', { alarmSubscriptions: { page: [{ kind: 'email', address: 'oncall@example.com' }], ticket: [] } });
+ * ```
+ */
+export class Sked extends Construct {
+  readonly storage: SkedStorage;
+  readonly queues: SkedQueues;
+  readonly scheduler: SkedScheduler;
+  readonly api: SkedApi;
+  readonly apiFunction: SkedFunction;
+  readonly workerFunction: SkedFunction;
+  readonly reconcileFunction: SkedFunction;
+  readonly webhookSecret: Secret;
+  readonly alarms: SkedAlarms;
+  readonly dashboard: SkedDashboard;
+  /** Namespace of the worker's run metrics (set in the worker's code; the `service` dimension is the worker's name). */
+  readonly metricsNamespace: string;
+
+  constructor(scope: Construct, id: string, props: SkedProps = {}) {
+    super(scope, id);
+    const settings: SkedSettings = { ...SKED_DEFAULTS, ...props };
+    this.metricsNamespace = METRICS_NAMESPACE;
+
+    this.storage = props.storage ?? new SkedStorage(this, 'Storage', { removalPolicy: settings.removalPolicy });
+    const { jobsTable, runsTable, eventBus } = this.storage;
+    this.queues = new SkedQueues(this, 'Queues', { workerTimeout: settings.worker.timeout });
+    const { jobsQueue, jobsDlq, deliveryDlq } = this.queues;
+    this.scheduler = new SkedScheduler(this, 'Scheduler', { jobsQueue, deliveryDlq });
+
+    this.webhookSecret = new Secret(this, 'WebhookSigningSecret', {
+      description: 'HMAC-SHA256 key sked signs webhook requests with; share it with webhook receivers',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: settings.removalPolicy,
+    });
+
+    const common = {
+      logLevel: settings.logLevel,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+      metricsNamespace: this.metricsNamespace,
+    };
+    const shared = {
+      [ENV.jobsTable]: jobsTable.tableName,
+      [ENV.runsTable]: runsTable.tableName,
+      [ENV.jobsQueueUrl]: jobsQueue.queueUrl,
+      [ENV.eventBusName]: eventBus.eventBusName,
+      [ENV.httpAllowlist]: settings.httpAllowlist.join(','),
+      [ENV.allowHttp]: String(settings.allowPlainHttp),
+      [ENV.includeTestTasks]: String(settings.includeTestTasks),
+    };
+    const control = {
+      ...shared,
+      [ENV.scheduleGroup]: this.scheduler.group.scheduleGroupName,
+      [ENV.jobsQueueArn]: jobsQueue.queueArn,
+      [ENV.deliveryDlqArn]: deliveryDlq.queueArn,
+      [ENV.schedulerRoleArn]: this.scheduler.role.roleArn,
+      [ENV.jobDefaults]: JSON.stringify(settings.jobDefaults),
+    };
+
+    this.apiFunction = new SkedFunction(this, 'ApiFunction', {
+      ...common,
+      entry: 'api',
+      description: 'sked jobs API (API Gateway REST proxy)',
+      timeout: Duration.seconds(29),
+      serviceName: 'sked-api',
+      environment: control,
+    });
+    this.reconcileFunction = new SkedFunction(this, 'ReconcileFunction', {
+      ...common,
+      entry: 'reconcile',
+      description: 'sked reconcile: repairs drift between the jobs table and the schedules',
+      timeout: Duration.minutes(5),
+      memorySize: 256,
+      serviceName: 'sked-reconcile',
+      environment: control,
+    });
+    this.workerFunction = new SkedFunction(this, 'WorkerFunction', {
+      ...common,
+      entry: 'worker',
+      description: 'sked worker: runs scheduled and manual job runs from the jobs queue',
+      timeout: settings.worker.timeout,
+      memorySize: settings.worker.memorySize,
+      serviceName: WORKER_SERVICE_NAME,
+      environment: {
+        ...shared,
+        [ENV.jobsDlqUrl]: jobsDlq.queueUrl,
+        [ENV.webhookSecretArn]: this.webhookSecret.secretArn,
+        [ENV.runRetentionDays]: String(settings.runRetentionDays),
+        [ENV.maskPatterns]: JSON.stringify(settings.logMaskPatterns),
+      },
+    });
+
+    for (const fn of [this.apiFunction, this.reconcileFunction]) {
+      this.storage.grantJobsReadWrite(fn);
+      runsTable.grantReadData(fn);
+      jobsQueue.grantSendMessages(fn);
+      eventBus.grantPutEventsTo(fn);
+      this.scheduler.grantManageSchedules(fn);
+    }
+    this.storage.grantJobsReadWrite(this.workerFunction);
+    runsTable.grantReadWriteData(this.workerFunction);
+    jobsDlq.grantSendMessages(this.workerFunction);
+    eventBus.grantPutEventsTo(this.workerFunction);
+    this.webhookSecret.grantRead(this.workerFunction);
+    this.workerFunction.addEventSource(
+      new SqsEventSource(jobsQueue, {
+        batchSize: settings.worker.batchSize,
+        maxConcurrency: settings.worker.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    new Rule(this, 'ReconcileSchedule', {
+      description: 'Runs sked reconcile',
+      schedule: Schedule.rate(settings.reconcileEvery),
+      targets: [
+        new LambdaFunction(this.reconcileFunction, {
+          deadLetterQueue: deliveryDlq,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
+
+    this.api = new SkedApi(this, 'Api', {
+      handler: this.apiFunction,
+      stageName: props.apiStageName ?? 'api',
+      authorization: settings.api.authorization,
+      throttleRateLimit: settings.api.throttleRateLimit,
+      throttleBurstLimit: settings.api.throttleBurstLimit,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+
+    this.alarms = new SkedAlarms(this, 'Alarms', {
+      thresholds: settings.alarms,
+      subscriptions: settings.subscriptions,
+      jobsQueue,
+      jobsDlq,
+      deliveryDlq,
+      worker: this.workerFunction,
+      reconcile: this.reconcileFunction,
+      api: this.api.restApi,
+      scheduleGroupName: this.scheduler.group.scheduleGroupName,
+      metricsNamespace: this.metricsNamespace,
+      workerServiceName: WORKER_SERVICE_NAME,
+      removalPolicy: settings.removalPolicy,
+      ...(props.runbookUrl !== undefined && { runbookUrl: props.runbookUrl }),
+    });
+    this.dashboard = new SkedDashboard(this, 'Dashboard', {
+      jobsQueue,
+      jobsDlq,
+      deliveryDlq,
+      worker: this.workerFunction,
+      api: this.api.restApi,
+      metricsNamespace: this.metricsNamespace,
+      workerServiceName: WORKER_SERVICE_NAME,
+    });
+
+    this.acknowledgeNagFindings();
+  }
+
+  /** cdk-nag findings accepted on purpose, each with its reason. */
+  private acknowledgeNagFindings(): void {
+    Aspects.of(this).add(new AcknowledgeScheduleWildcards());
+    acknowledgeNag(this.webhookSecret, {
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The webhook signing key is shared with every webhook receiver; rotating it must be coordinated with them (README runbook: rotating the webhook signing secret), so it is not rotated automatically.',
+    });
+    for (const fn of [this.apiFunction, this.workerFunction, this.reconcileFunction]) {
+      acknowledgeNag(
+        fn,
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: 'AWSLambdaBasicExecutionRole only lets the function write its own logs.',
+        },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'Only actions without a resource type use "*": X-Ray PutTraceSegments/PutTelemetryRecords and scheduler:ListSchedules (the group is a request parameter).',
+        },
+      );
+    }
+    acknowledgeNag(this.apiFunction, {
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked synchronously by API Gateway only; a failed request is answered to its caller.',
+    });
+    acknowledgeNag(
+      this.workerFunction,
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: 'Invoked by the SQS event source mapping only; failed records go to the jobs queue redrive DLQ.',
+      },
+      {
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'SQS event source mappings do not support on-failure destinations; the jobs queue redrive policy (and the worker itself) move failed runs to the jobs DLQ.',
+      },
+    );
+    acknowledgeNag(this.reconcileFunction, {
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Invoked by an EventBridge rule whose target has retries and a dead-letter queue (the delivery DLQ); the next run repairs what a failed one did not.',
+    });
+  }
+}

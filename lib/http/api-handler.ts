@@ -1,0 +1,143 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { etagOf } from '../domain/job';
+import { createJobQuerySchema } from '../schemas/api';
+import type { Job } from '../schemas/job';
+import {
+  createJob,
+  deleteJob,
+  getJob,
+  getRun,
+  listJobs,
+  listRuns,
+  listTasks,
+  patchJob,
+  pauseJob,
+  previewTrigger,
+  putJob,
+  resumeJob,
+  runNow,
+  type JobsDeps,
+} from '../use-cases/jobs';
+import { parseWith } from '../use-cases/jobs/validate';
+import { problemDetails } from './problem-middleware';
+import { callerOf, ifMatchOf, jsonBodyOf, queryOf } from './request';
+import { Router, type RouteRequest } from './router';
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+const jobResponse = (statusCode: number, job: Job, body: unknown = job, extra: Record<string, string> = {}) =>
+  json(statusCode, body, { ETag: etagOf(job), ...extra });
+
+const locationOf = (id: string) => `/jobs/${encodeURIComponent(id)}`;
+
+const param = (request: RouteRequest, name: string): string => request.params[name] ?? '';
+
+export interface ApiOptions {
+  /** The OpenAPI document served at GET /openapi.json. */
+  readonly openApiDocument: () => unknown;
+}
+
+/** The routes of the Jobs API: each parses the request, calls one use case and maps its result. */
+export function makeApiRouter(deps: JobsDeps, options: ApiOptions): Router {
+  return new Router()
+    .on('GET', '/openapi.json', () => Promise.resolve(json(200, options.openApiDocument())))
+    .on('GET', '/jobs', async ({ event }) => json(200, await listJobs(deps, queryOf(event))))
+    .on('POST', '/jobs', async ({ event }) => {
+      const { onConflict } = parseWith(createJobQuerySchema, queryOf(event), 'query');
+      const body = jsonBodyOf(event);
+      const { job, created } = await createJob(deps, { body, onConflict, caller: callerOf(event) });
+      return created ? jobResponse(201, job, job, { Location: locationOf(job.id) }) : jobResponse(200, job);
+    })
+    .on('GET', '/jobs/{id}', async (request) => {
+      const detail = await getJob(deps, param(request, 'id'));
+      return jobResponse(200, detail);
+    })
+    .on('PUT', '/jobs/{id}', async (request) => {
+      const { event } = request;
+      const ifMatch = ifMatchOf(event);
+      const { job, created } = await putJob(deps, {
+        id: param(request, 'id'),
+        body: jsonBodyOf(event),
+        caller: callerOf(event),
+        ...(ifMatch !== undefined && { ifMatch }),
+      });
+      return created ? jobResponse(201, job, job, { Location: locationOf(job.id) }) : jobResponse(200, job);
+    })
+    .on('PATCH', '/jobs/{id}', async (request) => {
+      const { event } = request;
+      const ifMatch = ifMatchOf(event);
+      const job = await patchJob(deps, {
+        id: param(request, 'id'),
+        patch: jsonBodyOf(event),
+        caller: callerOf(event),
+        ...(ifMatch !== undefined && { ifMatch }),
+      });
+      return jobResponse(200, job);
+    })
+    .on('DELETE', '/jobs/{id}', async (request) => {
+      const ifMatch = ifMatchOf(request.event);
+      await deleteJob(deps, {
+        id: param(request, 'id'),
+        caller: callerOf(request.event),
+        ...(ifMatch !== undefined && { ifMatch }),
+      });
+      return { statusCode: 204, headers: {}, body: '' };
+    })
+    .on('POST', '/jobs/{id}/pause', async (request) => {
+      const { event } = request;
+      const ifMatch = ifMatchOf(event);
+      const job = await pauseJob(deps, {
+        id: param(request, 'id'),
+        body: jsonBodyOf(event),
+        caller: callerOf(event),
+        ...(ifMatch !== undefined && { ifMatch }),
+      });
+      return jobResponse(200, job);
+    })
+    .on('POST', '/jobs/{id}/resume', async (request) => {
+      const { event } = request;
+      const ifMatch = ifMatchOf(event);
+      const job = await resumeJob(deps, {
+        id: param(request, 'id'),
+        caller: callerOf(event),
+        ...(ifMatch !== undefined && { ifMatch }),
+      });
+      return jobResponse(200, job);
+    })
+    .on('POST', '/jobs/{id}/run', async (request) => {
+      const { event } = request;
+      const result = await runNow(deps, { id: param(request, 'id'), body: jsonBodyOf(event), caller: callerOf(event) });
+      return json(202, result, { Location: `${locationOf(param(request, 'id'))}/runs/${result.runId}` });
+    })
+    .on('GET', '/jobs/{id}/runs', async (request) =>
+      json(200, await listRuns(deps, param(request, 'id'), queryOf(request.event))),
+    )
+    .on('GET', '/jobs/{id}/runs/{runId}', async (request) =>
+      json(200, await getRun(deps, param(request, 'id'), param(request, 'runId'))),
+    )
+    .on('POST', '/triggers/preview', ({ event }) => Promise.resolve(json(200, previewTrigger(deps, jsonBodyOf(event)))))
+    .on('GET', '/tasks', () => Promise.resolve(json(200, listTasks(deps))));
+}
+
+export interface ApiHandlerOptions extends ApiOptions {
+  readonly deps: JobsDeps;
+  readonly logger: Logger;
+}
+
+export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** The API Lambda's handler: router, Lambda context in every log line, errors as RFC 9457 problems. */
+export function makeApiHandler(options: ApiHandlerOptions): ApiHandler {
+  const router = makeApiRouter(options.deps, options);
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(options.logger))
+    .use(problemDetails(options.logger))
+    .handler((event) => router.handle(event));
+}

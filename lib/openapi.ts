@@ -1,0 +1,336 @@
+import { z } from 'zod';
+import {
+  createJobQuerySchema,
+  jobDetailSchema,
+  jobIdSchema,
+  jobListQuerySchema,
+  jobPageSchema,
+  jobPatchSchema,
+  MAX_BODY_BYTES,
+  pauseBodySchema,
+  previewBodySchema,
+  previewResponseSchema,
+  problemSchema,
+  runIdSchema,
+  runListQuerySchema,
+  runNowBodySchema,
+  runNowResponseSchema,
+  runPageSchema,
+  taskListSchema,
+} from './schemas/api';
+import { jobInputSchema, jobSchema, MAX_PAYLOAD_BYTES } from './schemas/job';
+import { runSchema } from './schemas/run';
+import { triggerSchema } from './schemas/trigger';
+
+type JsonSchema = Record<string, unknown>;
+type Io = 'input' | 'output';
+
+const REF = (id: string) => `#/components/schemas/${id}`;
+
+/** Named component schemas. Request bodies are described as clients send them (defaults optional), responses as sent. */
+const INPUT_COMPONENTS = {
+  Trigger: triggerSchema,
+  JobInput: jobInputSchema,
+  JobPatch: jobPatchSchema,
+  PauseRequest: pauseBodySchema,
+  RunNowRequest: runNowBodySchema,
+  PreviewRequest: previewBodySchema,
+} as const;
+const OUTPUT_COMPONENTS = {
+  Problem: problemSchema,
+  Job: jobSchema,
+  JobDetail: jobDetailSchema,
+  JobPage: jobPageSchema,
+  Run: runSchema,
+  RunPage: runPageSchema,
+  RunNowResponse: runNowResponseSchema,
+  PreviewResponse: previewResponseSchema,
+  TaskList: taskListSchema,
+} as const;
+
+/** Any JSON value: what z.json() (payloads, webhook bodies, run results) is, named once. */
+const JSON_VALUE: JsonSchema = {
+  anyOf: [
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'null' },
+    { type: 'array', items: { $ref: REF('JsonValue') } },
+    { type: 'object', propertyNames: { type: 'string' }, additionalProperties: { $ref: REF('JsonValue') } },
+  ],
+};
+const SHARED = '__shared';
+
+/** Deep copy with every `$ref` passed through `rewrite`. */
+function rewriteRefs(value: unknown, rewrite: (ref: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, rewrite));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
+      key === '$ref' && typeof item === 'string' ? rewrite(item) : rewriteRefs(item, rewrite),
+    ]),
+  );
+}
+
+/**
+ * zod puts schemas used more than once (the recursive z.json()) in a `__shared` entry with `$defs`, referred to
+ * by refs OpenAPI tools do not follow; each one is checked to be the JSON-value schema and referred to by name.
+ */
+function componentSchemas(components: Record<string, z.ZodType>, io: Io): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(components)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { io, uri: REF, unrepresentable: 'any' });
+  const sharedPrefix = `${REF(SHARED)}#/$defs/`;
+  const toJsonValue = (target: string) => (target.startsWith(sharedPrefix) ? REF('JsonValue') : target);
+  const { [SHARED]: shared, ...named } = schemas;
+  const defs: unknown = shared?.$defs ?? {};
+  for (const [name, def] of Object.entries(defs as Record<string, unknown>)) {
+    if (JSON.stringify(rewriteRefs(def, toJsonValue)) !== JSON.stringify(JSON_VALUE)) {
+      throw new Error(`shared schema ${name} is not a JSON value; register it as a component`);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(named).map(([id, schema]) => {
+      const { $schema: _dialect, $id: _id, ...rest } = rewriteRefs(schema, toJsonValue) as JsonSchema;
+      return [id, rest];
+    }),
+  );
+}
+
+const ref = (id: keyof typeof INPUT_COMPONENTS | keyof typeof OUTPUT_COMPONENTS) => ({ $ref: REF(id) });
+
+function inline(schema: z.ZodType, io: Io = 'input'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+  return rest;
+}
+
+/** Query, path or header parameters from a zod object's fields. */
+function parameters(where: 'query' | 'path' | 'header', object: z.ZodObject): JsonSchema[] {
+  return Object.entries(object.shape).map(([name, field]) => {
+    const schema = field as z.ZodType;
+    const json = inline(schema);
+    return {
+      name,
+      in: where,
+      required: where === 'path' || !schema.safeParse(undefined).success,
+      ...(typeof json.description === 'string' && { description: json.description }),
+      schema: json,
+    };
+  });
+}
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const json = (description: string, schema: JsonSchema, headers?: Record<string, string>) => ({
+  description,
+  ...(headers !== undefined && {
+    headers: Object.fromEntries(
+      Object.entries(headers).map(([name, text]) => [name, { description: text, schema: { type: 'string' } }]),
+    ),
+  }),
+  content: { 'application/json': { schema } },
+});
+const ETAG = { ETag: 'Entity tag of this version; send it back as If-Match' };
+const body = (schema: JsonSchema, required = true, types = ['application/json']) => ({
+  required,
+  content: Object.fromEntries(types.map((type) => [type, { schema }])),
+});
+
+const idParam = parameters('path', z.object({ id: jobIdSchema }));
+const ifMatch = parameters(
+  'header',
+  z.object({
+    'If-Match': z.string().optional().describe('ETag of the version you read; 412 when the job changed since'),
+  }),
+);
+const invalid = problem('Invalid input: `errors` lists each field with its path');
+const tooLarge = problem(`Body over ${MAX_BODY_BYTES} bytes, or a payload over ${MAX_PAYLOAD_BYTES} bytes`);
+const notJson = problem('Content-Type is not JSON');
+const noJob = problem('No such job');
+const stale = problem('If-Match does not match the current ETag');
+const schedulerDown = problem('EventBridge Scheduler could not be updated; the job was left as it was');
+const writeErrors = { 400: invalid, 413: tooLarge, 415: notJson };
+
+/**
+ * The OpenAPI 3.1 document of the Jobs API, generated from the zod schemas (the single source of truth) with
+ * zod's own JSON Schema output, which is the dialect OpenAPI 3.1 uses. `npm run openapi` writes it to
+ * openapi.json; a test fails when the committed file differs.
+ */
+export function buildOpenApiDocument(): JsonSchema {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'sked Jobs API',
+      version: '1.0.0',
+      description:
+        'Dynamic job registration for sked. Errors are RFC 9457 application/problem+json with a stable `type` ' +
+        '(urn:sked:problem:<slug>) and, for invalid input, an `errors` list of { path, message }.',
+    },
+    security: [{ sigv4: [] }],
+    paths: {
+      '/jobs': {
+        post: {
+          summary: 'Create a job (APScheduler add_job)',
+          operationId: 'createJob',
+          parameters: parameters('query', createJobQuerySchema),
+          requestBody: body(ref('JobInput')),
+          responses: {
+            201: json('Created', ref('Job'), { ...ETAG, Location: 'The job: /jobs/{id}' }),
+            200: json('Replaced (onConflict=replace)', ref('Job'), ETAG),
+            ...writeErrors,
+            409: problem('A job with this id exists'),
+            502: schedulerDown,
+          },
+        },
+        get: {
+          summary: 'List jobs (APScheduler get_jobs); a Query on an index, never a Scan',
+          operationId: 'listJobs',
+          parameters: parameters('query', jobListQuerySchema),
+          responses: { 200: json('A page of jobs', ref('JobPage')), 400: invalid },
+        },
+      },
+      '/jobs/{id}': {
+        get: {
+          summary: 'A job with its next five fire times and last run',
+          operationId: 'getJob',
+          parameters: idParam,
+          responses: { 200: json('The job', ref('JobDetail'), ETAG), 400: invalid, 404: noJob },
+        },
+        put: {
+          summary: 'Create (201) or replace (200) a job',
+          operationId: 'putJob',
+          parameters: [...idParam, ...ifMatch],
+          requestBody: body(ref('JobInput')),
+          responses: {
+            201: json('Created', ref('Job'), { ...ETAG, Location: 'The job: /jobs/{id}' }),
+            200: json('Replaced', ref('Job'), ETAG),
+            ...writeErrors,
+            412: stale,
+            502: schedulerDown,
+          },
+        },
+        patch: {
+          summary: 'Change a job with a JSON merge patch (APScheduler modify_job, reschedule_job)',
+          operationId: 'patchJob',
+          parameters: [...idParam, ...ifMatch],
+          requestBody: body(ref('JobPatch'), true, ['application/merge-patch+json', 'application/json']),
+          responses: {
+            200: json('The job', ref('Job'), ETAG),
+            ...writeErrors,
+            404: noJob,
+            412: stale,
+            502: schedulerDown,
+          },
+        },
+        delete: {
+          summary: 'Delete a job and its schedule (APScheduler remove_job)',
+          operationId: 'deleteJob',
+          parameters: [...idParam, ...ifMatch],
+          responses: { 204: { description: 'Deleted' }, 400: invalid, 404: noJob, 412: stale },
+        },
+      },
+      '/jobs/{id}/pause': {
+        post: {
+          summary: 'Pause a job: its schedule is disabled (APScheduler pause_job)',
+          operationId: 'pauseJob',
+          parameters: [...idParam, ...ifMatch],
+          requestBody: body(ref('PauseRequest'), false),
+          responses: {
+            200: json('The paused job', ref('Job'), ETAG),
+            ...writeErrors,
+            404: noJob,
+            409: problem('The job is completed'),
+            412: stale,
+            502: schedulerDown,
+          },
+        },
+      },
+      '/jobs/{id}/resume': {
+        post: {
+          summary: 'Resume a paused job (APScheduler resume_job)',
+          operationId: 'resumeJob',
+          parameters: [...idParam, ...ifMatch],
+          responses: {
+            200: json('The resumed job', ref('Job'), ETAG),
+            400: invalid,
+            404: noJob,
+            409: problem('The job is completed'),
+            412: stale,
+            502: schedulerDown,
+          },
+        },
+      },
+      '/jobs/{id}/run': {
+        post: {
+          summary: 'Run a job now, through the same queue, worker and policies',
+          operationId: 'runJobNow',
+          parameters: idParam,
+          requestBody: body(ref('RunNowRequest'), false),
+          responses: {
+            202: json('Queued', ref('RunNowResponse'), { Location: 'The run: /jobs/{id}/runs/{runId}' }),
+            ...writeErrors,
+            404: noJob,
+          },
+        },
+      },
+      '/jobs/{id}/runs': {
+        get: {
+          summary: "The job's runs from the run ledger, newest first",
+          operationId: 'listRuns',
+          parameters: [...idParam, ...parameters('query', runListQuerySchema)],
+          responses: { 200: json('A page of runs', ref('RunPage')), 400: invalid, 404: noJob },
+        },
+      },
+      '/jobs/{id}/runs/{runId}': {
+        get: {
+          summary: 'One run',
+          operationId: 'getRun',
+          parameters: parameters('path', z.object({ id: jobIdSchema, runId: runIdSchema })),
+          responses: { 200: json('The run', ref('Run')), 400: invalid, 404: problem('No such job or run') },
+        },
+      },
+      '/triggers/preview': {
+        post: {
+          summary: 'Dry-run a trigger: its Scheduler expression and next fire times; nothing is stored',
+          operationId: 'previewTrigger',
+          requestBody: body(ref('PreviewRequest')),
+          responses: { 200: json('The preview', ref('PreviewResponse')), ...writeErrors },
+        },
+      },
+      '/tasks': {
+        get: {
+          summary: 'The registered tasks, each with its payload JSON Schema',
+          operationId: 'listTasks',
+          responses: { 200: json('The tasks', ref('TaskList')) },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          operationId: 'getOpenApi',
+          responses: { 200: json('OpenAPI 3.1', { type: 'object' }) },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        ...componentSchemas(INPUT_COMPONENTS, 'input'),
+        ...componentSchemas(OUTPUT_COMPONENTS, 'output'),
+        JsonValue: JSON_VALUE,
+      },
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description:
+            'AWS Signature Version 4 for service execute-api (or a Cognito JWT when the stack is so configured)',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { ID_PATTERN, jobInputSchema, jobSchema, jobStateSchema } from './job';
+import { runSchema, runStatusSchema } from './run';
+import { triggerSchema } from './trigger';
+
+/**
+ * Request and response shapes of the Jobs API. Together with lib/schemas/job.ts, run.ts and trigger.ts they are
+ * the single source of the handlers' validation, their types and openapi.json.
+ */
+
+/** Largest request body API Gateway passes to the API (bytes, after base64 decoding). */
+export const MAX_BODY_BYTES = 256 * 1024;
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
+export const MAX_PREVIEW_COUNT = 100;
+export const NEXT_RUNS_COUNT = 5;
+
+const isoInstant = z.iso.datetime({ offset: true });
+
+export const jobIdSchema = z
+  .string()
+  .regex(ID_PATTERN, "id must be 1-64 characters of letters, digits, '_', '.' or '-'")
+  .describe('Job id, also the schedule name');
+
+export const runIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,80}$/, 'not a run id');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Problems (RFC 9457)
+
+export const fieldIssueSchema = z.object({
+  path: z.string().describe("Dotted path of the offending field: 'trigger.expression', 'query.limit', 'body'"),
+  message: z.string(),
+});
+
+export const problemSchema = z
+  .object({
+    type: z.string().describe('Stable URI naming the kind of problem, e.g. urn:sked:problem:validation'),
+    title: z.string().describe('Short summary of the kind of problem; the same for every occurrence of a type'),
+    status: z.int().min(400).max(599),
+    detail: z.string().describe('What went wrong this time, for a human'),
+    instance: z.string().optional().describe('The request path'),
+    errors: z.array(fieldIssueSchema).optional().describe('Every invalid field, for validation problems'),
+  })
+  .describe('An RFC 9457 problem details object, sent as application/problem+json');
+export type Problem = z.infer<typeof problemSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Jobs
+
+export const onConflictSchema = z
+  .enum(['fail', 'replace'])
+  .default('fail')
+  .describe("What POST /jobs does when the id exists: 'fail' (409, default) or 'replace' it");
+
+export const createJobQuerySchema = z.object({ onConflict: onConflictSchema }).strict();
+
+export const jobListQuerySchema = z
+  .object({
+    group: z.string().regex(ID_PATTERN, 'not a group name').optional().describe('Only jobs of this group'),
+    state: jobStateSchema.optional().describe('Only jobs in this state'),
+    tag: z.string().min(1).max(128).optional().describe('Only jobs carrying this tag'),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PAGE_SIZE)
+      .default(DEFAULT_PAGE_SIZE)
+      .describe(`Page size, 1-${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}`),
+    cursor: z.string().min(1).max(2048).optional().describe('nextCursor of the previous page'),
+  })
+  .strict();
+export type JobListQueryInput = z.output<typeof jobListQuerySchema>;
+
+/** The fields PATCH may change; anything else (id, state, version, timestamps) is refused. */
+export const MUTABLE_JOB_FIELDS = [
+  'name',
+  'description',
+  'group',
+  'trigger',
+  'startAt',
+  'endAt',
+  'jitterMinutes',
+  'target',
+  'retry',
+  'misfireGraceSeconds',
+  'coalesce',
+  'maxConcurrent',
+  'overlap',
+  'tags',
+] as const;
+
+const inputShape: Record<(typeof MUTABLE_JOB_FIELDS)[number], z.ZodType> = jobInputSchema.shape;
+function required(schema: z.ZodType): z.ZodType {
+  if (!(schema instanceof z.ZodOptional)) return schema;
+  const inner = schema.unwrap();
+  return inner instanceof z.ZodType ? inner : schema;
+}
+/**
+ * A JSON merge patch (RFC 7396) of the mutable fields: members replace, `null` removes an optional field, nested
+ * objects merge. The merged job is validated as a whole, so these are the fields' full schemas only as a guide.
+ */
+export const jobPatchSchema = z
+  .object(
+    Object.fromEntries(
+      MUTABLE_JOB_FIELDS.map((field) => [field, z.union([required(inputShape[field]), z.null()]).optional()]),
+    ),
+  )
+  .describe('JSON merge patch (RFC 7396) of the mutable job fields; send as application/merge-patch+json or JSON');
+
+export const runSummarySchema = runSchema
+  .pick({ runId: true, scheduledTime: true, kind: true, status: true, finishedAt: true, attempts: true })
+  .describe('The most recent run');
+
+export const jobDetailSchema = jobSchema
+  .extend({
+    nextRuns: z
+      .array(isoInstant)
+      .describe(`The next ${NEXT_RUNS_COUNT} fire times, ISO-8601 UTC; empty when paused or completed`),
+    lastRun: runSummarySchema.optional(),
+  })
+  .describe('A job with its next fire times and last run');
+
+export const jobPageSchema = z.object({
+  items: z.array(jobSchema),
+  nextCursor: z.string().optional().describe('Pass as ?cursor= for the next page; absent on the last page'),
+});
+
+export const pauseBodySchema = z
+  .object({ reason: z.string().max(1024).optional().describe('Why the job is paused, kept on the job') })
+  .strict();
+
+export const runNowBodySchema = z
+  .object({
+    payload: z
+      .record(z.string(), z.json())
+      .optional()
+      .describe("This run's task payload, instead of the job's; validated against the task's schema"),
+  })
+  .strict();
+
+export const runNowResponseSchema = z.object({
+  runId: z.string().describe('The run id; GET /jobs/{id}/runs/{runId} follows it'),
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Runs
+
+export const runListQuerySchema = z
+  .object({
+    status: runStatusSchema.optional().describe('Only runs in this status'),
+    limit: jobListQuerySchema.shape.limit,
+    cursor: jobListQuerySchema.shape.cursor,
+  })
+  .strict();
+
+export const runPageSchema = z.object({
+  items: z.array(runSchema),
+  nextCursor: z.string().optional(),
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Triggers and tasks
+
+export const previewBodySchema = z
+  .object({
+    trigger: triggerSchema,
+    count: z
+      .int()
+      .min(1)
+      .max(MAX_PREVIEW_COUNT)
+      .default(NEXT_RUNS_COUNT)
+      .describe(`How many fire times, 1-${MAX_PREVIEW_COUNT}; default ${NEXT_RUNS_COUNT}`),
+    from: isoInstant.optional().describe('List fire times from this instant; default now'),
+    startAt: isoInstant.optional().describe('As the job field: no fire time before this'),
+    endAt: isoInstant.optional().describe('As the job field: no fire time after this'),
+  })
+  .strict();
+
+export const previewResponseSchema = z.object({
+  expression: z.string().describe('The EventBridge Scheduler expression: cron(...), rate(...) or at(...)'),
+  timezone: z.string().describe('The schedule expression time zone'),
+  nextRuns: z.array(isoInstant).describe('Fire times, ISO-8601 UTC'),
+});
+
+export const taskInfoSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  timeoutSeconds: z.int(),
+  payloadSchema: z.record(z.string(), z.unknown()).describe("JSON Schema of the task's payload"),
+});
+
+export const taskListSchema = z.object({ items: z.array(taskInfoSchema) });

@@ -1,0 +1,14 @@
+export { createJob, type CreateJobRequest } from './create-job';
+export { deleteJob, type DeleteJobRequest } from './delete-job';
+export type { IfMatch, JobsDeps, JobWriteResult, RequestContext, UseCaseLog } from './deps';
+export { JobStateConflictError, PayloadTooLargeError, ScheduleWriteError } from './errors';
+export { getJob, upcomingRuns, type JobDetail } from './get-job';
+export { listJobs } from './list-jobs';
+export { listTasks } from './list-tasks';
+export { applyMergePatch, patchJob, type PatchJobRequest } from './patch-job';
+export { pauseJob, resumeJob, type PauseJobRequest, type ResumeJobRequest } from './pause-job';
+export { previewTrigger } from './preview-trigger';
+export { putJob, replaceJob, type PutJobRequest } from './put-job';
+export { reconcile, scheduleDifferences, type ReconcileAction, type ReconcileReport } from './reconcile';
+export { getRun, listRuns } from './runs';
+export { runNow, type RunNowRequest } from './run-now';

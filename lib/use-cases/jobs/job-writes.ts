@@ -1,0 +1,119 @@
+import { JobNotFoundError, StaleVersionError, ValidationError, type FieldIssue } from '../../domain/errors';
+import { buildJob, etagOf } from '../../domain/job';
+import { toScheduleDefinition } from '../../domain/schedule-definition';
+import type { JobEventType } from '../../ports/events';
+import { jobIdSchema } from '../../schemas/api';
+import { jobInputSchema, type Job } from '../../schemas/job';
+import type { IfMatch, JobsDeps } from './deps';
+import { ScheduleWriteError } from './errors';
+import { parseWith, targetIssues } from './validate';
+
+/**
+ * Validates a client's job document as a whole (schema, trigger, task payload, webhook URL, sizes) and builds
+ * the complete job, as a replacement of `previous` when given. Every issue is reported at once.
+ */
+export async function validateJob(deps: JobsDeps, body: unknown, previous?: Job): Promise<Job> {
+  const input = parseWith(jobInputSchema, body);
+  const issues: FieldIssue[] = [];
+  let job: Job | undefined;
+  try {
+    job = buildJob(input, { now: deps.clock.now(), newId: () => deps.ids.jobId(), defaults: deps.defaults }, previous);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    issues.push(...error.issues);
+  }
+  issues.push(...(await targetIssues(deps, input)));
+  if (issues.length > 0 || job === undefined) throw new ValidationError(issues);
+  return job;
+}
+
+/** Throws StaleVersionError unless `ifMatch` is absent, `*`, or lists the job's current ETag. */
+export function assertIfMatch(job: Job, ifMatch: IfMatch | undefined): void {
+  if (ifMatch === undefined || ifMatch === '*') return;
+  const current = etagOf(job);
+  // Weak comparison is enough: our tags name a version, never a byte representation.
+  if (!ifMatch.some((tag) => tag.replace(/^W\//, '') === current)) {
+    throw new StaleVersionError(job.id, ifMatch.join(', '));
+  }
+}
+
+/**
+ * Stores a new job, then its schedule. The record goes first because its conditional create is what serialises
+ * two clients creating the same id (409); writing the schedule first would let the loser overwrite the winner's
+ * schedule. If the schedule cannot be written, the record is deleted again so nothing is left half made. If that
+ * delete fails too, the record stays and the reconcile run recreates its schedule from it: the record is the
+ * source of truth, and a client that saw the 5xx and retries gets 409 (or replaces with PUT / onConflict=replace).
+ */
+export async function storeNewJob(deps: JobsDeps, job: Job): Promise<void> {
+  // Built before any write: a trigger that can no longer be scheduled (a past date) is a 400, not a compensation.
+  const definition = toScheduleDefinition(job, deps.target, deps.clock.now());
+  await deps.store.create(job);
+  try {
+    await deps.schedules.put(definition);
+  } catch (error) {
+    try {
+      await deps.store.delete(job.id, job.version);
+    } catch (compensationError) {
+      deps.log.error('could not delete a job whose schedule failed; reconcile will create the schedule', {
+        jobId: job.id,
+        error: compensationError,
+      });
+    }
+    throw new ScheduleWriteError(job.id, { cause: error });
+  }
+}
+
+/**
+ * Replaces a stored job (conditional on the version read), then rewrites its schedule in full. If the schedule
+ * cannot be written, the record is put back as it was (under a new version, so ETags never repeat); if that also
+ * fails, reconcile rewrites the schedule from the record.
+ */
+export async function storeReplacement(deps: JobsDeps, job: Job, previous: Job): Promise<void> {
+  const definition = toScheduleDefinition(job, deps.target, deps.clock.now());
+  await deps.store.replace(job, previous.version);
+  try {
+    await deps.schedules.put(definition);
+  } catch (error) {
+    try {
+      await deps.store.replace(
+        { ...previous, version: job.version + 1, updatedAt: deps.clock.now().toISOString() },
+        job.version,
+      );
+    } catch (compensationError) {
+      deps.log.error('could not restore a job whose schedule failed; reconcile will rewrite the schedule', {
+        jobId: job.id,
+        error: compensationError,
+      });
+    }
+    throw new ScheduleWriteError(job.id, { cause: error });
+  }
+}
+
+/**
+ * Publishes a lifecycle event. The change is already committed, so a bus failure is logged, not returned to the
+ * client as a failure of the change itself.
+ */
+export async function announce(
+  deps: JobsDeps,
+  type: JobEventType,
+  job: Pick<Job, 'id' | 'version' | 'state' | 'group'>,
+  detail: Record<string, unknown> = {},
+): Promise<void> {
+  try {
+    await deps.events.publish({
+      type,
+      jobId: job.id,
+      detail: { version: job.version, state: job.state, group: job.group, ...detail },
+    });
+  } catch (error) {
+    deps.log.warn('could not publish a job lifecycle event', { type, jobId: job.id, error });
+  }
+}
+
+/** The stored job with a valid id, or JobNotFoundError; a malformed id is a 400 at `id`. */
+export async function getExisting(deps: JobsDeps, id: string): Promise<Job> {
+  parseWith(jobIdSchema, id, 'id');
+  const job = await deps.store.get(id);
+  if (job === undefined) throw new JobNotFoundError(id);
+  return job;
+}

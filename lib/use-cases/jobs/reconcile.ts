@@ -1,0 +1,138 @@
+import { ValidationError } from '../../domain/errors';
+import { toScheduleDefinition, type ScheduleDefinition } from '../../domain/schedule-definition';
+import type { ScheduleSnapshot } from '../../ports/schedules';
+import type { Job } from '../../schemas/job';
+import type { JobsDeps } from './deps';
+
+export interface ReconcileAction {
+  readonly id: string;
+  readonly action: 'created' | 'rewritten' | 'deleted';
+  readonly reason: string;
+}
+
+export interface ReconcileReport {
+  readonly jobsChecked: number;
+  readonly schedulesChecked: number;
+  /** What was repaired. Empty when the table and the schedules agreed. */
+  readonly fixed: readonly ReconcileAction[];
+  /** Jobs left alone on purpose, e.g. a date job whose time passed before it was marked completed. */
+  readonly skipped: readonly { readonly id: string; readonly reason: string }[];
+  readonly failed: readonly {
+    readonly id: string;
+    readonly action: ReconcileAction['action'];
+    readonly error: string;
+  }[];
+}
+
+type ReconcileDeps = Pick<JobsDeps, 'store' | 'schedules' | 'clock' | 'target' | 'log'>;
+
+const PAGE = 100;
+
+async function allJobs(deps: ReconcileDeps): Promise<Job[]> {
+  const jobs: Job[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.list({ limit: PAGE, ...(cursor !== undefined && { cursor }) });
+    jobs.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return jobs;
+}
+
+const sameInstant = (a: Date | undefined, b: Date | undefined): boolean => a?.getTime() === b?.getTime();
+
+function sameJson(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return a === b;
+  }
+}
+
+/** The fields in which a live schedule differs from the definition the job record implies. */
+export function scheduleDifferences(actual: ScheduleSnapshot, wanted: ScheduleDefinition): string[] {
+  const window =
+    wanted.FlexibleTimeWindow.Mode === 'FLEXIBLE' ? wanted.FlexibleTimeWindow.MaximumWindowInMinutes : undefined;
+  const checks: [string, boolean][] = [
+    ['expression', actual.expression === wanted.ScheduleExpression],
+    ['timezone', actual.timezone === wanted.ScheduleExpressionTimezone],
+    ['state', actual.state === wanted.State],
+    ['input', sameJson(actual.input, wanted.Target.Input)],
+    ['target', actual.targetArn === wanted.Target.Arn],
+    ['flexibleWindow', (actual.flexibleWindowMinutes ?? undefined) === window],
+    ['startDate', sameInstant(actual.startDate, wanted.StartDate)],
+    ['endDate', sameInstant(actual.endDate, wanted.EndDate)],
+  ];
+  return checks.filter(([, same]) => !same).map(([field]) => field);
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Finds and repairs drift between the jobs table (the source of truth) and the schedule group:
+ * - an enabled or paused job without a schedule gets one (e.g. a create whose compensation failed);
+ * - a schedule that differs from its job's definition is rewritten in full;
+ * - a schedule with no job (e.g. a delete whose schedule delete failed), or of a completed job, is deleted.
+ *
+ * Schedules are listed before jobs: a job created in between then looks "missing" and is written again with the
+ * same definition (harmless), whereas listing jobs first would make its fresh schedule look like an orphan. An
+ * orphan is re-read from the table before it is deleted, for the same reason. One failure does not stop the run.
+ */
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const scheduleNames = new Set(await deps.schedules.listNames());
+  const jobs = await allJobs(deps);
+  const now = deps.clock.now();
+  const fixed: ReconcileAction[] = [];
+  const skipped: { id: string; reason: string }[] = [];
+  const failed: { id: string; action: ReconcileAction['action']; error: string }[] = [];
+
+  const attempt = async (id: string, action: ReconcileAction['action'], reason: string, work: () => Promise<void>) => {
+    try {
+      await work();
+      fixed.push({ id, action, reason });
+    } catch (error) {
+      failed.push({ id, action, error: message(error) });
+      deps.log.error('reconcile could not repair a schedule', { jobId: id, action, error });
+    }
+  };
+
+  const jobIds = new Set<string>();
+  for (const job of jobs) {
+    jobIds.add(job.id);
+    const exists = scheduleNames.has(job.id);
+    if (job.state === 'completed') {
+      if (exists) await attempt(job.id, 'deleted', 'the job is completed', () => deps.schedules.delete(job.id));
+      continue;
+    }
+    let wanted: ScheduleDefinition;
+    try {
+      wanted = toScheduleDefinition(job, deps.target, now);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      skipped.push({ id: job.id, reason: `cannot be scheduled now: ${error.message}` });
+      continue;
+    }
+    if (!exists) {
+      await attempt(job.id, 'created', 'the schedule was missing', () => deps.schedules.put(wanted));
+      continue;
+    }
+    const actual = await deps.schedules.get(job.id);
+    if (actual === undefined) {
+      await attempt(job.id, 'created', 'the schedule was missing', () => deps.schedules.put(wanted));
+      continue;
+    }
+    const differences = scheduleDifferences(actual, wanted);
+    if (differences.length > 0) {
+      await attempt(job.id, 'rewritten', `differed in ${differences.join(', ')}`, () => deps.schedules.put(wanted));
+    }
+  }
+
+  for (const name of scheduleNames) {
+    if (jobIds.has(name)) continue;
+    // Re-read: the job may have been created after the listing.
+    if ((await deps.store.get(name)) !== undefined) continue;
+    await attempt(name, 'deleted', 'no job has this id', () => deps.schedules.delete(name));
+  }
+
+  return { jobsChecked: jobs.length, schedulesChecked: scheduleNames.size, fixed, skipped, failed };
+}

@@ -1,0 +1,189 @@
+/**
+ * `npm run local`: sked on the local cloud, end to end.
+ *
+ * Starts (or reuses) the local cloud, bootstraps and deploys the `local` stage with cdklocal, prints the API endpoint,
+ * starts the local-only bridge (lib/adapters/local/local-bridge.ts), registers a job that runs every minute and a date
+ * job a minute ahead through API Gateway (SigV4-signed), and streams their runs as they happen.
+ *
+ * Ctrl-C, or `npm run local:down` from another terminal, stops what this started: the emulator if it started it,
+ * otherwise the stacks it deployed.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { REDRIVE_MAX_RECEIVE_COUNT } from '../cdk/constructs/sked-queues';
+import { LocalBridge } from '../lib/adapters/local/local-bridge';
+import { signedFetch, type SignedFetch } from '../lib/adapters/local/signed-fetch';
+import { deploySked, destroySked, type LocalSked } from '../test/support/e2e/deployment';
+import { ensureLocalCloud, localAwsEnv, stopDetached } from './local-cloud';
+
+const STAGE = 'local';
+const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const sessionFile = join(root, '.local-cloud', 'local-session.json');
+const sessionSchema = z.object({ stage: z.string(), endpoint: z.string(), startedEmulator: z.boolean(), pid: z.int() });
+type Session = z.infer<typeof sessionSchema>;
+
+const runSchema = z.object({
+  runId: z.string(),
+  status: z.string(),
+  scheduledTime: z.string(),
+  attempts: z.number(),
+  reason: z.string().optional(),
+  durationMs: z.number().optional(),
+  error: z.object({ class: z.string(), message: z.string() }).optional(),
+});
+const runsPageSchema = z.object({ items: z.array(runSchema) });
+
+function log(line: string): void {
+  console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
+}
+
+function readSession(): Session | undefined {
+  if (!existsSync(sessionFile)) return undefined;
+  const parsed = sessionSchema.safeParse(JSON.parse(readFileSync(sessionFile, 'utf8')));
+  return parsed.success ? parsed.data : undefined;
+}
+
+async function down(session: Session | undefined): Promise<void> {
+  if (session === undefined) {
+    log('nothing to stop: no `npm run local` session is recorded');
+    return;
+  }
+  if (session.startedEmulator) {
+    log(stopDetached() ? 'stopped the local cloud (and the stacks in it)' : 'the local cloud was not running');
+  } else {
+    log(`destroying the ${session.stage} stacks on ${session.endpoint} (the local cloud was already running before)`);
+    Object.assign(process.env, localAwsEnv(session.endpoint));
+    await destroySked(session.stage, session.endpoint, { quiet: false });
+  }
+  rmSync(sessionFile, { force: true });
+}
+
+async function registerDemoJobs(api: SignedFetch, sked: LocalSked): Promise<string[]> {
+  const runAt = new Date(Date.now() + 2 * 60_000);
+  runAt.setUTCSeconds(0, 0);
+  const jobs = [
+    {
+      id: 'demo-every-minute',
+      name: 'Demo: a report every minute',
+      trigger: { type: 'cron', expression: '* * * * *' },
+      target: { type: 'task', task: 'report.write', payload: { title: 'demo', figures: { answer: 42 } } },
+    },
+    {
+      id: 'demo-date',
+      name: 'Demo: once, a minute or two from now',
+      trigger: { type: 'date', runAt: runAt.toISOString() },
+      target: { type: 'task', task: 'report.write', payload: { title: 'one-off' } },
+    },
+  ];
+  for (const job of jobs) {
+    const response = await api(`${sked.apiBaseUrl}/jobs/${job.id}`, { method: 'PUT', json: job });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`PUT /jobs/${job.id} answered ${response.status}: ${text}`);
+    log(`registered ${job.id} (${JSON.stringify(job.trigger)}) -> ${response.status}`);
+  }
+  return jobs.map((job) => job.id);
+}
+
+async function streamRuns(api: SignedFetch, sked: LocalSked, jobIds: readonly string[], signal: AbortSignal) {
+  const seen = new Map<string, string>();
+  while (!signal.aborted) {
+    for (const jobId of jobIds) {
+      const response = await api(`${sked.apiBaseUrl}/jobs/${jobId}/runs?limit=20`);
+      if (!response.ok) continue;
+      const page = runsPageSchema.safeParse(await response.json());
+      if (!page.success) continue;
+      for (const run of page.data.items) {
+        const key = `${jobId}/${run.runId}`;
+        const line = `${run.status} attempts=${run.attempts}${run.durationMs !== undefined ? ` ${run.durationMs}ms` : ''}${run.reason !== undefined ? ` (${run.reason})` : ''}${run.error !== undefined ? ` ${run.error.class}: ${run.error.message}` : ''}`;
+        if (seen.get(key) === line) continue;
+        seen.set(key, line);
+        log(`run ${jobId} ${run.scheduledTime}: ${line}`);
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+  }
+}
+
+async function up(): Promise<void> {
+  const cloud = await ensureLocalCloud({ detached: true });
+  Object.assign(process.env, localAwsEnv(cloud.endpoint));
+  mkdirSync(join(root, '.local-cloud'), { recursive: true });
+  const session: Session = { stage: STAGE, endpoint: cloud.endpoint, startedEmulator: cloud.started, pid: process.pid };
+  writeFileSync(sessionFile, `${JSON.stringify(session)}\n`);
+  log(cloud.started ? `started the local cloud at ${cloud.endpoint}` : `reusing the local cloud at ${cloud.endpoint}`);
+
+  log('bootstrapping and deploying the local stage (cdklocal) ...');
+  const sked = await deploySked(STAGE, cloud.endpoint, { quiet: false });
+  log(`API endpoint: ${sked.apiBaseUrl}  (SigV4, service execute-api, test credentials)`);
+  log(
+    `   on AWS this would be https://${sked.outputs.ApiId}.execute-api.<region>.amazonaws.com/${sked.outputs.ApiStage}`,
+  );
+
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  const bridge = new LocalBridge(
+    {
+      endpoint: cloud.endpoint,
+      sqs: new SQSClient({}),
+      cloudwatch: new CloudWatchClient({}),
+      logsFetch: signedFetch({ region, service: 'logs', credentials }),
+      log,
+    },
+    {
+      jobsQueueUrl: sked.outputs.JobsQueueUrl,
+      jobsDlqUrl: sked.outputs.JobsDlqUrl,
+      deliveryDlqUrl: sked.outputs.DeliveryDlqUrl,
+      workerLogGroupName: sked.outputs.WorkerLogGroupName,
+      maxReceiveCount: REDRIVE_MAX_RECEIVE_COUNT,
+    },
+  );
+  await bridge.ensureRedrivePolicy();
+  bridge.start();
+
+  const api = signedFetch({ region, service: 'execute-api', credentials });
+  const jobIds = await registerDemoJobs(api, sked);
+  log('streaming runs (schedules fire on the emulator sweep, about every 10 s); Ctrl-C to stop');
+
+  const stopping = new AbortController();
+  const stop = () => {
+    if (stopping.signal.aborted) return;
+    stopping.abort();
+    log('stopping ...');
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await streamRuns(api, sked, jobIds, stopping.signal);
+  await bridge.stop();
+  await down(readSession());
+}
+
+async function main(command: string | undefined): Promise<void> {
+  if (command === 'down') {
+    const session = readSession();
+    // A running `npm run local` tears down itself on SIGTERM; otherwise do it here.
+    if (session !== undefined && session.pid !== process.pid && isAlive(session.pid)) {
+      process.kill(session.pid, 'SIGTERM');
+      log(`asked npm run local (pid ${session.pid}) to stop`);
+      return;
+    }
+    await down(session);
+    return;
+  }
+  if (command !== undefined) throw new Error(`usage: local.ts [down] (got ${command})`);
+  await up();
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+await main(process.argv[2]);

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { REDRIVE_MAX_RECEIVE_COUNT } from '../../cdk/constructs/sked-queues';
+import { LocalBridge } from '../../lib/adapters/local/local-bridge';
+import { signedFetch } from '../../lib/adapters/local/signed-fetch';
+import { deploySked, destroySked, type LocalSked } from '../support/e2e/deployment';
+import { eventually } from '../support/e2e/eventually';
+
+/**
+ * The real CDK app deployed to the local cloud under a stage of its own; every job action goes through API Gateway
+ * with SigV4. The local-only bridge publishes the queue and EMF metrics the emulator does not derive.
+ */
+const endpoint = process.env.AWS_ENDPOINT_URL ?? 'http://localhost:4566';
+const region = process.env.AWS_REGION ?? 'us-east-1';
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const stage = `local-e2e${randomUUID().slice(0, 8)}`;
+
+const runsSchema = z.object({
+  items: z.array(z.object({ runId: z.string(), status: z.string(), attempts: z.number(), kind: z.string() })),
+});
+
+describe('sked deployed to the local cloud', () => {
+  const api = signedFetch({ region, service: 'execute-api', credentials });
+  const sqs = new SQSClient({});
+  const cloudwatch = new CloudWatchClient({});
+  const scheduler = new SchedulerClient({});
+  const sns = new SNSClient({});
+  let sked: LocalSked;
+  let bridge: LocalBridge | undefined;
+  let pagerQueueUrl: string | undefined;
+  const everyMinute = 'e2e-every-minute';
+  const alwaysFails = 'e2e-always-fails';
+
+  const call = async (method: string, path: string, json?: unknown) => {
+    const response = await api(`${sked.apiBaseUrl}${path}`, { method, ...(json !== undefined && { json }) });
+    const text = await response.text();
+    const body: unknown = text.length > 0 ? JSON.parse(text) : undefined;
+    return { status: response.status, body, text };
+  };
+  const runsOf = async (jobId: string) => {
+    const response = await call('GET', `/jobs/${jobId}/runs?limit=50`);
+    expect(response.status, response.text).toBe(200);
+    return runsSchema.parse(response.body).items;
+  };
+
+  beforeAll(async () => {
+    // Prepare: the stack, the bridge, an SQS queue subscribed to the page topic, and two jobs
+    sked = await deploySked(stage, endpoint);
+    bridge = new LocalBridge(
+      { endpoint, sqs, cloudwatch, logsFetch: signedFetch({ region, service: 'logs', credentials }) },
+      {
+        jobsQueueUrl: sked.outputs.JobsQueueUrl,
+        jobsDlqUrl: sked.outputs.JobsDlqUrl,
+        deliveryDlqUrl: sked.outputs.DeliveryDlqUrl,
+        workerLogGroupName: sked.outputs.WorkerLogGroupName,
+        maxReceiveCount: REDRIVE_MAX_RECEIVE_COUNT,
+      },
+    );
+    await bridge.ensureRedrivePolicy();
+    bridge.start(5_000);
+
+    const pager = await sqs.send(new CreateQueueCommand({ QueueName: `sked-e2e-pager-${stage}` }));
+    pagerQueueUrl = pager.QueueUrl ?? '';
+    const pagerArn = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: pagerQueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: sked.outputs.PageTopicArn,
+        Protocol: 'sqs',
+        Endpoint: pagerArn.Attributes?.QueueArn ?? '',
+      }),
+    );
+
+    const created = [
+      await call('PUT', `/jobs/${everyMinute}`, {
+        trigger: { type: 'interval', minutes: 1 },
+        // The emulator does not substitute the scheduled time; the worker then floors SentTimestamp to the minute,
+        // which lies before an interval's creation-anchored fire time, so coalescing would skip every run locally.
+        coalesce: false,
+        target: { type: 'task', task: 'test.fail-n-times', payload: { failures: 0 } },
+      }),
+      await call('PUT', `/jobs/${alwaysFails}`, {
+        trigger: { type: 'interval', hours: 12 },
+        target: { type: 'task', task: 'test.fail-n-times', payload: { failures: 100 } },
+        retry: { maxAttempts: 2, initialSeconds: 0 },
+      }),
+    ];
+    for (const response of created) expect(response.status, response.text).toBe(201);
+    const runNow = await call('POST', `/jobs/${alwaysFails}/run`);
+    expect(runNow.status, runNow.text).toBe(202);
+  }, 300_000);
+
+  afterAll(async () => {
+    await bridge?.stop();
+    if (pagerQueueUrl !== undefined)
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: pagerQueueUrl })).catch(() => undefined);
+    await destroySked(stage, endpoint).catch((error: unknown) => console.error(error));
+  }, 300_000);
+
+  it('runs a job registered every minute and records a succeeded run', async () => {
+    // Act
+    const succeeded = await eventually(
+      async () => (await runsOf(everyMinute)).filter((run) => run.status === 'succeeded'),
+      (runs) => runs.length > 0,
+      { timeoutMs: 150_000, intervalMs: 5_000 },
+    );
+
+    // Assess
+    expect(succeeded[0]).toMatchObject({ status: 'succeeded', kind: 'schedule', attempts: 1 });
+  }, 160_000);
+
+  it('moves a job that always fails to the DLQ, raises the DLQ alarm and pages', async () => {
+    // Act
+    const failed = await eventually(
+      async () => (await runsOf(alwaysFails)).filter((run) => run.status === 'failed'),
+      (runs) => runs.length > 0,
+      { timeoutMs: 90_000, intervalMs: 3_000 },
+    );
+    const dlqDepth = await eventually(
+      async () => {
+        const attributes = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: sked.outputs.JobsDlqUrl,
+            AttributeNames: ['ApproximateNumberOfMessages'],
+          }),
+        );
+        return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? '0');
+      },
+      (depth) => depth >= 1,
+      { timeoutMs: 30_000, intervalMs: 2_000 },
+    );
+    const alarmState = await eventually(
+      async () => {
+        const alarms = await cloudwatch.send(
+          new DescribeAlarmsCommand({ AlarmNames: [sked.outputs.JobsDlqDepthAlarmName] }),
+        );
+        return alarms.MetricAlarms?.[0]?.StateValue;
+      },
+      (state) => state === 'ALARM',
+      { timeoutMs: 60_000, intervalMs: 2_000 },
+    );
+    const notification = await eventually(
+      async () => {
+        const received = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: pagerQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 2 }),
+        );
+        return (received.Messages ?? []).map((message) => message.Body ?? '');
+      },
+      (bodies) => bodies.some((body) => body.includes(sked.outputs.JobsDlqDepthAlarmName)),
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+
+    // Assess
+    expect(failed[0]).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(dlqDepth).toBeGreaterThanOrEqual(1);
+    expect(alarmState).toBe('ALARM');
+    expect(notification.join('\n')).toContain('ALARM');
+  }, 260_000);
+
+  it('starts no new runs of a paused job', async () => {
+    // Prepare
+    const paused = await call('POST', `/jobs/${everyMinute}/pause`, { reason: 'e2e' });
+    expect(paused.status, paused.text).toBe(200);
+    // Anything already delivered before the pause settles first.
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    const before = new Set((await runsOf(everyMinute)).map((run) => run.runId));
+
+    // Act: more than one interval plus the emulator's sweep
+    await new Promise((resolve) => setTimeout(resolve, 80_000));
+    const after = (await runsOf(everyMinute)).map((run) => run.runId);
+
+    // Assess
+    expect(after.filter((runId) => !before.has(runId))).toEqual([]);
+    const schedule = await scheduler.send(
+      new GetScheduleCommand({ Name: everyMinute, GroupName: sked.outputs.ScheduleGroupName }),
+    );
+    expect(schedule.State).toBe('DISABLED');
+  }, 120_000);
+
+  it('deletes a job together with its schedule', async () => {
+    // Act
+    const deleted = await call('DELETE', `/jobs/${everyMinute}`);
+    const read = await call('GET', `/jobs/${everyMinute}`);
+
+    // Assess
+    expect(deleted.status, deleted.text).toBe(204);
+    expect(read.status).toBe(404);
+    await expect(
+      scheduler.send(new GetScheduleCommand({ Name: everyMinute, GroupName: sked.outputs.ScheduleGroupName })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  }, 60_000);
+});

@@ -1,0 +1,476 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbJobStore } from '../../../lib/adapters/aws/dynamodb-job-store';
+import { DynamoDbRunLedger } from '../../../lib/adapters/aws/dynamodb-run-ledger';
+import { scheduledRunId } from '../../../lib/domain/run-id';
+import type { RunLedger } from '../../../lib/ports/run-ledger';
+import type { Job } from '../../../lib/schemas/job';
+import { ENV } from '../../../lib/schemas/config';
+import { awsWorkerDeps, makeWorkerHandler, type WorkerHandlerDeps } from '../../../functions/worker-handler';
+import { aJob } from '../../support/worker/builders';
+import {
+  checkHistory,
+  createWorkerCloud,
+  deliver,
+  drain,
+  receive,
+  sendBody,
+  type WorkerCloud,
+  type WorkerHandler,
+} from '../../support/worker/cloud';
+import { uniqueName } from '../../support/names';
+
+const minutesAgo = (minutes: number) => new Date(Math.floor(Date.now() / 60_000) * 60_000 - minutes * 60_000);
+const envelope = (jobId: string, at: Date) => ({ v: 1, jobId, kind: 'schedule', scheduledTime: at.toISOString() });
+const sideEffectJob = (overrides: Partial<Job> = {}): Job =>
+  aJob({
+    id: uniqueName('job'),
+    trigger: { type: 'interval', hours: 1 },
+    target: { type: 'task', task: 'test.record-side-effect', payload: {} },
+    ...overrides,
+  });
+
+describe('the worker against the local cloud', () => {
+  let cloud: WorkerCloud;
+  let jobs: DynamoDbJobStore;
+  let ledger: DynamoDbRunLedger;
+
+  beforeAll(async () => {
+    cloud = await createWorkerCloud(2);
+    jobs = new DynamoDbJobStore(new DynamoDBClient({}), cloud.jobsTable);
+    ledger = new DynamoDbRunLedger(new DynamoDBClient({}), cloud.runsTable, 1);
+  });
+  afterAll(async () => {
+    await cloud.destroy();
+  });
+
+  function handlerWith(change: (deps: WorkerHandlerDeps) => WorkerHandlerDeps = (deps) => deps, config = {}) {
+    const deps = change(awsWorkerDeps(cloud.config(config)));
+    const handler: WorkerHandler = (event, context) => makeWorkerHandler(deps)(event, context);
+    return handler;
+  }
+
+  function withSettings(settings: Partial<WorkerHandlerDeps['worker']['settings']>) {
+    return (deps: WorkerHandlerDeps): WorkerHandlerDeps => ({
+      ...deps,
+      worker: { ...deps.worker, settings: { ...deps.worker.settings, ...settings } },
+    });
+  }
+
+  it('runs an occurrence delivered twice in sequence once', async () => {
+    // Prepare
+    const job = sideEffectJob();
+    await jobs.create(job);
+    const at = minutesAgo(0);
+    const handler = handlerWith();
+
+    // Act
+    await sendBody(cloud, envelope(job.id, at));
+    await drain(cloud, handler, { quietMs: 1000 });
+    await sendBody(cloud, envelope(job.id, at));
+    await drain(cloud, handler, { quietMs: 1000 });
+
+    // Assess
+    const history = await checkHistory(cloud, job.id);
+    expect(history.runs).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 1 })]);
+    expect(history.sideEffects.get(scheduledRunId(at))).toBe(1);
+  });
+
+  it('runs an occurrence delivered five times concurrently once', async () => {
+    // Prepare
+    const job = sideEffectJob({
+      maxConcurrent: 5,
+      target: { type: 'task', task: 'test.record-side-effect', payload: { sleepMs: 200 } },
+    });
+    await jobs.create(job);
+    const at = minutesAgo(0);
+    for (let copy = 0; copy < 5; copy++) await sendBody(cloud, envelope(job.id, at));
+    const messages = [];
+    while (messages.length < 5) messages.push(...(await receive(cloud, 5 - messages.length, 1)));
+    const handler = handlerWith();
+
+    // Act: five concurrent invocations of one record each
+    const failed = await Promise.all(messages.map((message) => deliver(cloud, handler, [message])));
+
+    // Assess
+    expect(failed.flat()).toEqual([]);
+    const history = await checkHistory(cloud, job.id);
+    expect(history.runs).toHaveLength(1);
+    expect(history.sideEffects.get(scheduledRunId(at))).toBe(1);
+  });
+
+  it('runs again, once, an occurrence whose worker crashed after the claim', async () => {
+    // Prepare: a worker claimed the occurrence, then died without acknowledging its message
+    const job = sideEffectJob();
+    await jobs.create(job);
+    const at = minutesAgo(0);
+    await sendBody(cloud, envelope(job.id, at));
+    const [crashed] = await receive(cloud, 1, 1);
+    expect(crashed).toBeDefined();
+    const now = new Date();
+    const claim = await ledger.claim({
+      occurrence: { jobId: job.id, runId: scheduledRunId(at), scheduledTime: at, kind: 'schedule' },
+      expect: { kind: 'absent' },
+      token: 'crashed-worker',
+      now,
+      leaseUntil: new Date(now.getTime() + 1500),
+      slot: 0,
+    });
+    expect(claim).toEqual({ kind: 'claimed', attempt: 1 });
+
+    // Act: the message comes back after its visibility timeout
+    await drain(cloud, handlerWith(), { quietMs: 3000 });
+
+    // Assess
+    const history = await checkHistory(cloud, job.id);
+    expect(history.runs).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2 })]);
+    expect(history.sideEffects.get(scheduledRunId(at))).toBe(1);
+  });
+
+  it('records misfired, coalesced, paused and overlapping occurrences as specified, and drops a deleted job', async () => {
+    // Prepare
+    const misfired = sideEffectJob({ misfireGraceSeconds: 60 });
+    const coalesced = sideEffectJob({
+      misfireGraceSeconds: 3600,
+      coalesce: true,
+      trigger: { type: 'cron', expression: '*/5 * * * *' },
+    });
+    const paused = sideEffectJob({ state: 'paused' });
+    const overlapping = sideEffectJob({ maxConcurrent: 1, overlap: 'skip' });
+    for (const job of [misfired, coalesced, paused, overlapping]) await jobs.create(job);
+    const now = new Date();
+    await ledger.claim({
+      occurrence: { jobId: overlapping.id, runId: 'earlier', scheduledTime: minutesAgo(60), kind: 'schedule' },
+      expect: { kind: 'absent' },
+      token: 'other-worker',
+      now,
+      leaseUntil: new Date(now.getTime() + 60_000),
+      slot: 0,
+    });
+    const fiveMinuteMark = new Date(Math.floor(Date.now() / 300_000) * 300_000 - 300_000);
+
+    // Act
+    await sendBody(cloud, envelope(misfired.id, minutesAgo(10)));
+    await sendBody(cloud, envelope(coalesced.id, fiveMinuteMark));
+    await sendBody(cloud, envelope(paused.id, minutesAgo(0)));
+    await sendBody(cloud, envelope(overlapping.id, minutesAgo(0)));
+    await sendBody(cloud, envelope('no-such-job', minutesAgo(0)));
+    await drain(cloud, handlerWith(), { quietMs: 1500 });
+
+    // Assess
+    expect((await checkHistory(cloud, misfired.id)).runs).toEqual([
+      expect.objectContaining({ status: 'missed', reason: 'misfire' }),
+    ]);
+    expect((await checkHistory(cloud, coalesced.id)).runs).toEqual([
+      expect.objectContaining({ status: 'skipped', reason: 'coalesced' }),
+    ]);
+    expect((await checkHistory(cloud, paused.id)).runs).toEqual([
+      expect.objectContaining({ status: 'skipped', reason: 'paused' }),
+    ]);
+    const overlapRuns = (await checkHistory(cloud, overlapping.id).catch(() => undefined))?.runs;
+    expect(overlapRuns).toBeUndefined(); // 'earlier' still holds its slot and is running: not terminal
+    const overlap = await ledger.get(overlapping.id, scheduledRunId(minutesAgo(0)));
+    expect(overlap).toMatchObject({ status: 'skipped', reason: 'overlap' });
+    expect((await checkHistory(cloud, 'no-such-job')).runs).toEqual([]);
+    expect(await receive(cloud, 10, 0)).toEqual([]);
+  });
+
+  it('queues an overlapping occurrence until the slot frees', async () => {
+    // Prepare
+    const job = sideEffectJob({ maxConcurrent: 1, overlap: 'queue' });
+    await jobs.create(job);
+    const now = new Date();
+    await ledger.claim({
+      occurrence: { jobId: job.id, runId: 'holder', scheduledTime: minutesAgo(60), kind: 'schedule' },
+      expect: { kind: 'absent' },
+      token: 'other-worker',
+      now,
+      leaseUntil: new Date(now.getTime() + 2500),
+      slot: 0,
+    });
+    const at = minutesAgo(0);
+    let deliveries = 0;
+
+    // Act
+    await sendBody(cloud, envelope(job.id, at));
+    await drain(cloud, handlerWith(withSettings({ overlapRetrySeconds: 1 })), {
+      quietMs: 3000,
+      onBatch: () => (deliveries += 1),
+    });
+
+    // Assess
+    expect(deliveries).toBeGreaterThan(1);
+    expect(await ledger.get(job.id, scheduledRunId(at))).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it('succeeds on attempt 3 of a task failing twice, after the backoff delays', async () => {
+    // Prepare
+    const job = sideEffectJob({
+      retry: { maxAttempts: 3, initialSeconds: 1, multiplier: 2, maxSeconds: 10 },
+      target: { type: 'task', task: 'test.record-side-effect', payload: { failures: 2 } },
+    });
+    await jobs.create(job);
+    const at = minutesAgo(0);
+    const deliveredAt: number[] = [];
+
+    // Act
+    await sendBody(cloud, envelope(job.id, at));
+    await drain(cloud, handlerWith(), { quietMs: 4000, onBatch: () => deliveredAt.push(Date.now()) });
+
+    // Assess
+    const history = await checkHistory(cloud, job.id);
+    expect(history.runs).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 3 })]);
+    expect(history.runs[0]?.error).toBeUndefined();
+    expect(history.sideEffects.get(scheduledRunId(at))).toBe(1);
+    expect(deliveredAt).toHaveLength(3);
+    const [first = 0, second = 0, third = 0] = deliveredAt;
+    expect(second - first).toBeGreaterThanOrEqual(900);
+    expect(third - second).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('fails a task that always fails after maxAttempts, moves it to the DLQ, and runs the rest of the batch', async () => {
+    // Prepare
+    const failing = sideEffectJob({
+      retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 },
+      target: { type: 'task', task: 'test.record-side-effect', payload: { failures: 99 } },
+    });
+    const fine = [sideEffectJob(), sideEffectJob()];
+    for (const job of [failing, ...fine]) await jobs.create(job);
+    const at = minutesAgo(0);
+    for (const job of [failing, ...fine]) await sendBody(cloud, envelope(job.id, at));
+    const batch = [];
+    while (batch.length < 3) batch.push(...(await receive(cloud, 3 - batch.length, 1)));
+    const handler = handlerWith();
+
+    // Act
+    const failedFirst = await deliver(cloud, handler, batch);
+    await drain(cloud, handler, { quietMs: 3000 });
+
+    // Assess
+    const failingMessage = batch.find((message) => message.Body?.includes(failing.id));
+    expect(failedFirst).toEqual([failingMessage?.MessageId]);
+    const failedRuns = (await checkHistory(cloud, failing.id)).runs;
+    expect(failedRuns).toHaveLength(1);
+    expect(failedRuns[0]).toMatchObject({ status: 'failed', attempts: 2, error: { category: 'task_exception' } });
+    for (const job of fine) {
+      expect((await checkHistory(cloud, job.id)).runs).toEqual([expect.objectContaining({ status: 'succeeded' })]);
+    }
+    const [dead] = await receive(cloud, 1, 2, cloud.dlqUrl);
+    expect(dead?.Body).toBe(JSON.stringify(envelope(failing.id, at)));
+    expect(dead?.MessageAttributes).toMatchObject({
+      'sked-reason': { StringValue: 'exhausted' },
+      'sked-job-id': { StringValue: failing.id },
+      'sked-attempts': { StringValue: '2' },
+      'sked-error-category': { StringValue: 'task_exception' },
+      'sked-error-message': { StringValue: 'planned failure 2 of 99' },
+    });
+  });
+
+  it('moves an unparseable message to the DLQ with the reason', async () => {
+    // Act
+    await sendBody(cloud, 'not json at all');
+    await drain(cloud, handlerWith(), { quietMs: 1000 });
+
+    // Assess
+    const dead = await receive(cloud, 10, 2, cloud.dlqUrl);
+    expect(dead.find((message) => message.Body === 'not json at all')?.MessageAttributes).toMatchObject({
+      'sked-reason': { StringValue: 'unparseable' },
+      'sked-detail': { StringValue: 'body is not JSON' },
+    });
+  });
+
+  it.each(['claim', 'finish'] as const)(
+    'loses nothing and marks nothing done that did not finish when DynamoDB fails once on %s',
+    async (method) => {
+      // Prepare
+      const job = sideEffectJob();
+      await jobs.create(job);
+      const at = minutesAgo(0);
+      let failures = 1;
+      const observed: string[] = [];
+      const flaky = (deps: WorkerHandlerDeps): WorkerHandlerDeps => {
+        const real: RunLedger = deps.worker.ledger;
+        const wrapped: RunLedger = {
+          get: (jobId, runId) => real.get(jobId, runId),
+          list: (jobId, query) => real.list(jobId, query),
+          record: (occurrence, expect, outcome) => real.record(occurrence, expect, outcome),
+          release: (claim, error, when) => real.release(claim, error, when),
+          claim: async (request) => {
+            if (method === 'claim' && failures-- > 0)
+              throw Object.assign(new Error('injected'), { name: 'InternalServerError' });
+            return real.claim(request);
+          },
+          finish: async (claim, run) => {
+            if (method === 'finish' && failures-- > 0) {
+              observed.push(String((await real.get(claim.occurrence.jobId, claim.occurrence.runId))?.status));
+              throw Object.assign(new Error('injected'), { name: 'InternalServerError' });
+            }
+            return real.finish(claim, run);
+          },
+        };
+        return { ...deps, worker: { ...deps.worker, ledger: wrapped } };
+      };
+
+      // Act
+      await sendBody(cloud, envelope(job.id, at));
+      await drain(cloud, handlerWith(flaky), { quietMs: 3500 });
+
+      // Assess
+      const history = await checkHistory(cloud, job.id);
+      expect(history.runs).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 1 })]);
+      expect(history.sideEffects.get(scheduledRunId(at))).toBe(1);
+      if (method === 'finish') expect(observed).toEqual(['running']);
+    },
+  );
+
+  it('uses the SentTimestamp when the scheduled time arrives unsubstituted', async () => {
+    // Prepare
+    const job = sideEffectJob();
+    await jobs.create(job);
+
+    // Act
+    await sendBody(cloud, { v: 1, jobId: job.id, kind: 'schedule', scheduledTime: '<aws.scheduler.scheduled-time>' });
+    await drain(cloud, handlerWith(), { quietMs: 1000 });
+
+    // Assess
+    const history = await checkHistory(cloud, job.id);
+    expect(history.runs).toEqual([expect.objectContaining({ status: 'succeeded' })]);
+    expect(String(history.runs[0]?.scheduledTime)).toMatch(/:00\.000Z$/);
+  });
+
+  describe('HTTP targets', () => {
+    let server: Server;
+    let port = 0;
+    const received: { verified: boolean; body: string }[] = [];
+
+    beforeAll(async () => {
+      server = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        request.on('end', () => {
+          const header = String(request.headers['sked-signature'] ?? '');
+          const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+          const expected = match
+            ? createHmac('sha256', cloud.secretValue).update(`${match[1]}.${body}`).digest('hex')
+            : '';
+          const verified = match !== null && match[2] === expected;
+          received.push({ verified, body });
+          if (request.url === '/leaky') {
+            response.writeHead(500).end(`leaked ${cloud.secretValue} and +33 6 12 34 56 78`);
+            return;
+          }
+          response.writeHead(verified ? 200 : 401).end(verified ? 'signature ok' : 'bad signature');
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterAll(async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    it('calls an allow-listed local receiver that verifies the signature', async () => {
+      // Prepare
+      const job = sideEffectJob({
+        target: { type: 'http', url: `http://127.0.0.1:${port}/hook`, method: 'POST', headers: {}, timeoutSeconds: 5 },
+      });
+      await jobs.create(job);
+      const at = minutesAgo(0);
+      const handler = handlerWith(undefined, { [ENV.httpAllowlist]: `127.0.0.1:${port}`, [ENV.allowHttp]: 'true' });
+
+      // Act
+      await sendBody(cloud, envelope(job.id, at));
+      await drain(cloud, handler, { quietMs: 1000 });
+
+      // Assess
+      const history = await checkHistory(cloud, job.id);
+      expect(history.runs).toEqual([
+        expect.objectContaining({ status: 'succeeded', result: { status: 200, body: 'signature ok' } }),
+      ]);
+      expect(received.at(-1)?.verified).toBe(true);
+      expect(JSON.parse(received.at(-1)?.body ?? '{}')).toMatchObject({ jobId: job.id, runId: scheduledRunId(at) });
+    });
+
+    it.each([
+      ['loopback', `http://127.0.0.1:PORT/hook`],
+      ['private', 'http://10.0.0.1/hook'],
+      ['metadata', 'http://169.254.169.254/latest/meta-data/'],
+      ['IPv6 loopback', 'http://[::1]:PORT/hook'],
+      ['a hostname resolving to a private address', 'http://localhost:PORT/hook'],
+    ])('refuses a %s address without an allow-list entry', async (_label, template) => {
+      // Prepare
+      const url = template.replace('PORT', String(port));
+      const job = sideEffectJob({ target: { type: 'http', url, method: 'POST', headers: {}, timeoutSeconds: 2 } });
+      await jobs.create(job);
+      const before = received.length;
+
+      // Act
+      await sendBody(cloud, envelope(job.id, minutesAgo(0)));
+      await drain(cloud, handlerWith(undefined, { [ENV.allowHttp]: 'true' }), { quietMs: 1000 });
+
+      // Assess
+      const history = await checkHistory(cloud, job.id);
+      expect(history.runs).toHaveLength(1);
+      expect(history.runs[0]).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: { class: 'TargetRefusedError', category: 'payload_validation' },
+      });
+      expect(received.length).toBe(before);
+    });
+
+    it('writes log lines that carry the ids and none of the secrets or masked patterns', async () => {
+      // Prepare
+      const job = sideEffectJob({
+        retry: { maxAttempts: 1, initialSeconds: 1, multiplier: 1, maxSeconds: 1 },
+        target: { type: 'http', url: `http://127.0.0.1:${port}/leaky`, method: 'POST', headers: {}, timeoutSeconds: 5 },
+      });
+      await jobs.create(job);
+      const at = minutesAgo(0);
+      const handler = handlerWith(undefined, {
+        [ENV.httpAllowlist]: `127.0.0.1:${port}`,
+        [ENV.allowHttp]: 'true',
+        [ENV.maskPatterns]: JSON.stringify(['\\+\\d{2}(?: \\d{1,2}){5}']),
+      });
+      // Powertools writes info to stdout and warnings and errors to stderr.
+      const lines: string[] = [];
+      const streams = [process.stdout, process.stderr];
+      const originals = streams.map((stream) => stream.write.bind(stream));
+      streams.forEach((stream, index) => {
+        const original = originals[index];
+        stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+          lines.push(String(chunk));
+          return original?.(chunk, ...rest) ?? true;
+        });
+      });
+
+      // Act
+      try {
+        await sendBody(cloud, envelope(job.id, at));
+        await drain(cloud, handler, { quietMs: 1000 });
+      } finally {
+        streams.forEach((stream, index) => {
+          const original = originals[index];
+          if (original !== undefined) stream.write = original;
+        });
+      }
+
+      // Assess
+      const runLines = lines.filter((line) => line.includes(job.id));
+      expect(runLines.length).toBeGreaterThan(1);
+      expect(runLines.some((line) => line.includes('webhook answered 500'))).toBe(true);
+      for (const line of runLines) {
+        if (!line.trimStart().startsWith('{') || line.includes('"_aws"')) continue;
+        expect(line).toContain(`"runId":"${scheduledRunId(at)}"`);
+        expect(line).toContain(`"scheduledTime":"${at.toISOString()}"`);
+      }
+      expect(lines.join('')).not.toContain(cloud.secretValue);
+      expect(lines.join('')).not.toContain('+33 6 12 34 56 78');
+      const history = await checkHistory(cloud, job.id);
+      expect(history.runs).toEqual([expect.objectContaining({ status: 'failed' })]);
+    });
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * Deploys sked's real CDK app to the local cloud with cdklocal, reads its outputs, and destroys it again. Used by the
+ * end-to-end test and by `npm run local`.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { PROJECT_ROOT } from '../../../cdk/constructs/sked-function';
+import { localAwsEnv } from '../../../scripts/local-cloud';
+
+export interface SkedOutputs {
+  readonly ApiId: string;
+  readonly ApiStage: string;
+  readonly ScheduleGroupName: string;
+  readonly JobsQueueUrl: string;
+  readonly JobsDlqUrl: string;
+  readonly DeliveryDlqUrl: string;
+  readonly PageTopicArn: string;
+  readonly TicketTopicArn: string;
+  readonly WorkerFunctionName: string;
+  readonly WorkerLogGroupName: string;
+  readonly MetricsNamespace: string;
+  readonly JobsDlqDepthAlarmName: string;
+  readonly [name: string]: string;
+}
+
+export interface LocalSked {
+  readonly stage: string;
+  readonly stackNames: readonly string[];
+  readonly outputs: SkedOutputs;
+  /** Base URL of the API on the local cloud: `${endpoint}/restapis/<id>/<stage>/_user_request_`. */
+  readonly apiBaseUrl: string;
+}
+
+export function stackNames(stage: string): readonly [string, string] {
+  return [`Sked-${stage}-Stateful`, `Sked-${stage}-Stateless`];
+}
+
+/** API Gateway's local invocation URL (the emulator's path-style form of `https://<id>.execute-api...`). */
+export function localApiBaseUrl(endpoint: string, apiId: string, stageName: string): string {
+  return `${endpoint.replace(/\/$/, '')}/restapis/${apiId}/${stageName}/_user_request_`;
+}
+
+function cdkLocal(args: readonly string[], endpoint: string, quiet: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'cdklocal'), args, {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...localAwsEnv(endpoint), CDK_DISABLE_VERSION_CHECK: '1' },
+      stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`cdklocal ${args.join(' ')} exited with ${code}\n${output.slice(-4000)}`));
+    });
+  });
+}
+
+export async function readOutputs(stage: string): Promise<SkedOutputs> {
+  const client = new CloudFormationClient({});
+  const [, stateless] = stackNames(stage);
+  const described = await client.send(new DescribeStacksCommand({ StackName: stateless }));
+  const outputs: Record<string, string> = {};
+  for (const output of described.Stacks?.[0]?.Outputs ?? []) {
+    if (output.OutputKey !== undefined && output.OutputValue !== undefined)
+      outputs[output.OutputKey] = output.OutputValue;
+  }
+  const required = ['ApiId', 'ApiStage', 'JobsQueueUrl', 'JobsDlqUrl', 'DeliveryDlqUrl', 'PageTopicArn'];
+  const missing = required.filter((key) => outputs[key] === undefined);
+  if (missing.length > 0) throw new Error(`stack ${stateless} lacks outputs ${missing.join(', ')}`);
+  return outputs as SkedOutputs;
+}
+
+/** Bootstraps (idempotent) and deploys both stacks of a stage, each deployment into its own cloud assembly dir. */
+export async function deploySked(
+  stage: string,
+  endpoint: string,
+  options: { readonly quiet?: boolean } = {},
+): Promise<LocalSked> {
+  const quiet = options.quiet ?? true;
+  const assembly = join('cdk.out', `local-${stage}`);
+  await cdkLocal(['bootstrap', '--output', assembly, '-c', `stage=${stage}`], endpoint, quiet);
+  await cdkLocal(
+    ['deploy', '--all', '--require-approval', 'never', '--output', assembly, '-c', `stage=${stage}`],
+    endpoint,
+    quiet,
+  );
+  const outputs = await readOutputs(stage);
+  return {
+    stage,
+    stackNames: stackNames(stage),
+    outputs,
+    apiBaseUrl: localApiBaseUrl(endpoint, outputs.ApiId, outputs.ApiStage),
+  };
+}
+
+export async function destroySked(
+  stage: string,
+  endpoint: string,
+  options: { readonly quiet?: boolean } = {},
+): Promise<void> {
+  const assembly = join('cdk.out', `local-${stage}`);
+  await cdkLocal(
+    ['destroy', '--all', '--force', '--output', assembly, '-c', `stage=${stage}`],
+    endpoint,
+    options.quiet ?? true,
+  );
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { toScheduleDefinition } from '../../../lib/domain/schedule-definition';
+import { createJob, pauseJob, reconcile } from '../../../lib/use-cases/jobs';
+import { cronJobBody, fakeJobsDeps, NOW, TEST_TARGET, type FakeJobsDeps } from '../../support/fakes/jobs-deps';
+
+const caller = 'ops';
+
+async function seedJob(deps: FakeJobsDeps, overrides: Record<string, unknown> = {}) {
+  const { job } = await createJob(deps, { body: cronJobBody(overrides), onConflict: 'fail', caller });
+  return job;
+}
+
+describe('reconcile', () => {
+  it('reports nothing to fix when the table and the schedules agree', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'a' });
+    await seedJob(deps, { id: 'b', trigger: { type: 'interval', minutes: 5 }, jitterMinutes: 3 });
+    await pauseJob(deps, { id: 'b', body: {}, caller });
+    deps.schedules.calls.length = 0;
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report).toEqual({ jobsChecked: 2, schedulesChecked: 2, fixed: [], skipped: [], failed: [] });
+    expect(deps.schedules.calls).toEqual([]);
+  });
+
+  it('recreates a missing schedule, rewrites a drifted one and deletes an orphan', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    const missing = await seedJob(deps, { id: 'missing' });
+    const drifted = await seedJob(deps, { id: 'drifted' });
+    await seedJob(deps, { id: 'orphan' });
+    deps.schedules.definitions.delete('missing');
+    deps.schedules.definitions.set('drifted', {
+      ...toScheduleDefinition(drifted, TEST_TARGET, NOW),
+      State: 'DISABLED',
+      ScheduleExpression: 'rate(1 minute)',
+    });
+    deps.store.jobs.delete('orphan');
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.fixed).toEqual([
+      { id: 'drifted', action: 'rewritten', reason: 'differed in expression, state' },
+      { id: 'missing', action: 'created', reason: 'the schedule was missing' },
+      { id: 'orphan', action: 'deleted', reason: 'no job has this id' },
+    ]);
+    expect(deps.schedules.definitions.get('missing')).toEqual(toScheduleDefinition(missing, TEST_TARGET, NOW));
+    expect(deps.schedules.definitions.get('drifted')).toEqual(toScheduleDefinition(drifted, TEST_TARGET, NOW));
+    expect(deps.schedules.definitions.has('orphan')).toBe(false);
+  });
+
+  it('does not recreate the schedule of a completed date job, and deletes one left behind', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    const done = await seedJob(deps, { id: 'done', trigger: { type: 'date', runAt: '2030-01-01T06:00:00Z' } });
+    const gone = await seedJob(deps, { id: 'gone', trigger: { type: 'date', runAt: '2030-01-01T06:00:00Z' } });
+    deps.store.seed({ ...done, state: 'completed' }, { ...gone, state: 'completed' });
+    deps.schedules.definitions.delete('gone');
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.fixed).toEqual([{ id: 'done', action: 'deleted', reason: 'the job is completed' }]);
+    expect(deps.schedules.definitions.size).toBe(0);
+  });
+
+  it('skips a date job whose time has passed instead of failing the run', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'late', trigger: { type: 'date', runAt: '2030-01-01T06:00:00Z' } });
+    deps.schedules.definitions.delete('late');
+    deps.clock.advance(24 * 3600_000);
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.fixed).toEqual([]);
+    expect(report.skipped.map((entry) => entry.id)).toEqual(['late']);
+  });
+
+  it('carries on past a failing repair and reports it', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'a' });
+    await seedJob(deps, { id: 'b' });
+    deps.schedules.definitions.clear();
+    deps.schedules.beforePut = (definition) => {
+      if (definition.Name === 'a') throw new Error('throttled');
+    };
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.failed).toEqual([{ id: 'a', action: 'created', error: 'throttled' }]);
+    expect(report.fixed.map((entry) => entry.id)).toEqual(['b']);
+  });
+
+  it('does not delete the schedule of a job created while it ran', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    const late = await seedJob(deps, { id: 'late-arrival' });
+    deps.store.jobs.delete('late-arrival');
+    const list = deps.store.list.bind(deps.store);
+    deps.store.list = async (query) => {
+      const page = await list(query);
+      deps.store.seed(late);
+      return page;
+    };
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(deps.schedules.definitions.has('late-arrival')).toBe(true);
+    expect(report.fixed).toEqual([]);
+  });
+});

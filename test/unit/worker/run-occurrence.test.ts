@@ -1,0 +1,509 @@
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { defineTask } from '../../../lib/domain/task';
+import { processBatch, processMessage } from '../../../lib/use-cases/run-occurrence';
+import { aJob, aMessage, scheduled } from '../../support/worker/builders';
+import { fakeWorld } from '../../support/worker/fakes';
+
+const NOW = '2030-01-01T09:00:05.000Z';
+const AT = '2030-01-01T09:00:00Z';
+const RUN_ID = '20300101T090000Z';
+const invocation = { remainingMs: () => 60_000 };
+
+function counterTask() {
+  const runs: number[] = [];
+  const task = defineTask({
+    name: 'echo',
+    description: 'counts its runs',
+    payload: z.object({}).passthrough(),
+    timeoutSeconds: 10,
+    run: (_payload, context) => {
+      runs.push(context.attempt);
+      return Promise.resolve({ attempt: context.attempt });
+    },
+  });
+  return { task, runs };
+}
+
+function failingTask(failures: number) {
+  const attempts: number[] = [];
+  const task = defineTask({
+    name: 'echo',
+    description: 'fails the first n attempts',
+    payload: z.object({}).passthrough(),
+    timeoutSeconds: 10,
+    run: (_payload, context) => {
+      attempts.push(context.attempt);
+      if (context.attempt <= failures) return Promise.reject(new Error(`attempt ${context.attempt} failed`));
+      return Promise.resolve('done');
+    },
+  });
+  return { task, attempts };
+}
+
+describe('processMessage', () => {
+  it('runs a due occurrence with one claim and one completion write', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob());
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(runs).toEqual([1]);
+    expect(world.ledger.writes).toEqual([`claim ${RUN_ID} slot 0`, `finish ${RUN_ID} succeeded`]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+      result: { attempt: 1 },
+    });
+    expect(world.metrics.count('RunsSucceeded')).toBe(1);
+    expect(world.metrics.lags).toEqual([5000]);
+    expect(world.events.types()).toEqual(['RunSucceeded']);
+  });
+
+  it('acknowledges a second delivery of a finished occurrence without running it', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob());
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(runs).toEqual([1]);
+  });
+
+  it('runs one of five concurrent deliveries of the same occurrence', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ maxConcurrent: 5 }));
+    const messages = Array.from({ length: 5 }, () => aMessage(scheduled('job-1', AT)));
+
+    // Act
+    const failed = await processBatch(world.deps, messages, invocation);
+
+    // Assess
+    expect(failed).toEqual([]);
+    expect(runs).toEqual([1]);
+  });
+
+  it('re-claims and runs a running occurrence whose lease lapsed after a crash', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob());
+    const occurrence = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
+    world.ledger.seedRunning(occurrence, 1, new Date('2030-01-01T09:00:04Z'));
+    world.ledger.holdSlot('job-1', 0, RUN_ID, new Date('2030-01-01T09:00:04Z'));
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(runs).toEqual([2]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
+  it('leaves a running occurrence with a live lease to the delivery that holds it', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob());
+    const occurrence = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
+    world.ledger.seedRunning(occurrence, 1, new Date('2030-01-01T09:05:00Z'));
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(runs).toEqual([]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'running' });
+  });
+
+  it('moves an unparseable message to the DLQ with the reason and never retries it', async () => {
+    // Prepare
+    const world = fakeWorld({ now: NOW });
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage('{"v":1,"jobId":"job-1"}'), invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(world.messages.deadLetters).toHaveLength(1);
+    expect(world.messages.deadLetters[0]?.note).toMatchObject({ reason: 'unparseable' });
+    expect(world.messages.deadLetters[0]?.note.detail).toContain('kind');
+    expect(world.metrics.count('EnvelopesRejected')).toBe(1);
+    expect(world.messages.retries).toEqual([]);
+  });
+
+  it('drops the message of a deleted job with a log line', async () => {
+    // Prepare
+    const world = fakeWorld({ now: NOW });
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage(scheduled('gone', AT)), invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(world.ledger.writes).toEqual([]);
+    expect(world.log.lines).toContainEqual(
+      expect.objectContaining({ message: 'job no longer exists; message dropped', jobId: 'gone' }),
+    );
+  });
+
+  it('records a scheduled occurrence of a paused job as skipped (paused)', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ state: 'paused' }));
+
+    // Act
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(runs).toEqual([]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'skipped', reason: 'paused' });
+    expect(world.metrics.count('RunsSkipped:paused')).toBe(1);
+    expect(world.events.types()).toEqual(['RunSkipped']);
+  });
+
+  it('runs a run-now of a paused job', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ state: 'paused' }));
+    const envelope = { v: 1 as const, jobId: 'job-1', kind: 'manual' as const, runId: 'm-1', requestedAt: NOW };
+
+    // Act
+    await processMessage(world.deps, aMessage(envelope), invocation);
+
+    // Assess
+    expect(runs).toEqual([1]);
+    expect(await world.ledger.get('job-1', 'm-1')).toMatchObject({ status: 'succeeded', kind: 'manual' });
+  });
+
+  it('records an occurrence that starts after the misfire grace as missed', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: '2030-01-01T09:05:01Z', tasks: [task] });
+    world.jobs.put(aJob({ misfireGraceSeconds: 300, trigger: { type: 'interval', hours: 1 } }));
+
+    // Act
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(runs).toEqual([]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'missed', reason: 'misfire', attempts: 0 });
+    expect(world.metrics.count('RunsMissed')).toBe(1);
+    expect(world.events.types()).toEqual(['RunMissed']);
+  });
+
+  it('does not judge a retry by the misfire grace', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: '2030-01-01T10:00:00Z', tasks: [task] });
+    world.jobs.put(aJob({ misfireGraceSeconds: 60, coalesce: false }));
+    const occurrence = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
+    world.ledger.seedRunning(occurrence, 1, new Date('2030-01-01T09:01:00Z'));
+
+    // Act
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(runs).toEqual([2]);
+  });
+
+  it('skips an occurrence whose next fire time has passed when coalescing', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: '2030-01-01T09:05:30Z', tasks: [task] });
+    world.jobs.put(
+      aJob({ coalesce: true, misfireGraceSeconds: 3600, trigger: { type: 'cron', expression: '*/5 * * * *' } }),
+    );
+
+    // Act
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(runs).toEqual([]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'skipped', reason: 'coalesced' });
+    expect(world.metrics.count('RunsSkipped:coalesced')).toBe(1);
+  });
+
+  it('skips an occurrence when every slot is taken and overlap is skip', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ maxConcurrent: 1, overlap: 'skip' }));
+    world.ledger.holdSlot('job-1', 0, 'earlier-run', new Date('2030-01-01T09:10:00Z'));
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(runs).toEqual([]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'skipped', reason: 'overlap' });
+    expect(world.metrics.count('RunsSkipped:overlap')).toBe(1);
+  });
+
+  it('retries an occurrence later when every slot is taken and overlap is queue', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task], settings: { overlapRetrySeconds: 7 } });
+    world.jobs.put(aJob({ maxConcurrent: 2, overlap: 'queue' }));
+    world.ledger.holdSlot('job-1', 0, 'run-a', new Date('2030-01-01T09:10:00Z'));
+    world.ledger.holdSlot('job-1', 1, 'run-b', new Date('2030-01-01T09:10:00Z'));
+    const message = aMessage(scheduled('job-1', AT));
+
+    // Act
+    const outcome = await processMessage(world.deps, message, invocation);
+
+    // Assess
+    expect(outcome).toBe('retry');
+    expect(runs).toEqual([]);
+    expect(world.messages.retries).toEqual([{ messageId: message.messageId, delaySeconds: 7 }]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toBeUndefined();
+  });
+
+  it('takes a slot whose lease lapsed', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ maxConcurrent: 1, overlap: 'skip' }));
+    world.ledger.holdSlot('job-1', 0, 'crashed-run', new Date('2030-01-01T09:00:00Z'));
+
+    // Act
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(runs).toEqual([1]);
+  });
+
+  it('retries a failed attempt after the backoff delay and keeps the error', async () => {
+    // Prepare
+    const { task } = failingTask(2);
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ retry: { maxAttempts: 3, initialSeconds: 1, multiplier: 2, maxSeconds: 60 } }));
+    const message = aMessage(scheduled('job-1', AT));
+
+    // Act
+    const first = await processMessage(world.deps, message, invocation);
+    const second = await processMessage(world.deps, message, invocation);
+    const afterSecond = await world.ledger.get('job-1', RUN_ID);
+    const third = await processMessage(world.deps, message, invocation);
+
+    // Assess
+    expect([first, second, third]).toEqual(['retry', 'retry', 'done']);
+    expect(world.messages.retries.map((retry) => retry.delaySeconds)).toEqual([1, 2]);
+    expect(afterSecond).toMatchObject({
+      status: 'running',
+      attempts: 2,
+      error: { message: 'attempt 2 failed', category: 'task_exception' },
+    });
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'succeeded', attempts: 3 });
+    expect((await world.ledger.get('job-1', RUN_ID))?.error).toBeUndefined();
+    expect(world.events.types()).toEqual(['RunRetrying', 'RunRetrying', 'RunSucceeded']);
+  });
+
+  it('fails the run and moves the envelope to the DLQ once attempts are exhausted', async () => {
+    // Prepare
+    const { task } = failingTask(99);
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 2, maxSeconds: 60 } }));
+    const message = aMessage(scheduled('job-1', AT));
+
+    // Act
+    await processMessage(world.deps, message, invocation);
+    const outcome = await processMessage(world.deps, message, invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      error: { category: 'task_exception' },
+    });
+    expect(world.messages.deadLetters).toHaveLength(1);
+    expect(world.messages.deadLetters[0]).toMatchObject({
+      messageId: message.messageId,
+      body: message.body,
+      note: { reason: 'exhausted', attempts: 2, error: { message: 'attempt 2 failed' } },
+    });
+    expect(world.metrics.count('RunsFailed:task_exception')).toBe(1);
+    expect(world.events.types()).toEqual(['RunRetrying', 'RunFailed', 'RunDeadLettered']);
+  });
+
+  it('fails at once, without retries, a payload that does not match the task', async () => {
+    // Prepare
+    const task = defineTask({
+      name: 'strict',
+      description: 'needs a name',
+      payload: z.object({ name: z.string() }),
+      timeoutSeconds: 5,
+      run: () => Promise.resolve('never'),
+    });
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ target: { type: 'task', task: 'strict', payload: { name: 7 } } }));
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({
+      status: 'failed',
+      error: { category: 'payload_validation' },
+    });
+    expect(world.messages.retries).toEqual([]);
+  });
+
+  it('records a timeout when the task outlives its budget before the deadline', async () => {
+    // Prepare
+    const task = defineTask({
+      name: 'slow',
+      description: 'never ends in time',
+      payload: z.object({}),
+      timeoutSeconds: 60,
+      run: (_payload, context) =>
+        new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+    });
+    const world = fakeWorld({ now: NOW, tasks: [task], settings: { reserveMs: 5_000 } });
+    world.jobs.put(
+      aJob({
+        target: { type: 'task', task: 'slow', payload: {} },
+        retry: { maxAttempts: 1, initialSeconds: 1, multiplier: 2, maxSeconds: 60 },
+      }),
+    );
+
+    // Act
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), { remainingMs: () => 5_050 });
+
+    // Assess
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({
+      status: 'failed',
+      error: { class: 'TaskTimeoutError', category: 'timeout' },
+    });
+  });
+
+  it('marks a date job completed after its occurrence succeeds', async () => {
+    // Prepare
+    const { task } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ trigger: { type: 'date', runAt: AT } }));
+
+    // Act
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(world.jobs.completed).toEqual(['job-1']);
+    expect(world.events.types()).toEqual(['RunSucceeded', 'JobCompleted']);
+  });
+
+  it('uses the SentTimestamp when the scheduled time placeholder arrives unsubstituted, and says so', async () => {
+    // Prepare
+    const { task } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob());
+
+    // Act
+    await processMessage(
+      world.deps,
+      aMessage(scheduled('job-1', '<aws.scheduler.scheduled-time>'), { sentAt: new Date('2030-01-01T09:00:03Z') }),
+      invocation,
+    );
+
+    // Assess
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({
+      status: 'succeeded',
+      scheduledTime: '2030-01-01T09:00:00.000Z',
+    });
+    const warning = world.log.lines.find((line) => line.level === 'WARN' && line.message.includes('SentTimestamp'));
+    expect(warning).toMatchObject({ runId: RUN_ID, sentTimestamp: '2030-01-01T09:00:03.000Z' });
+  });
+
+  it('writes the ids on every log line of a run', async () => {
+    // Prepare
+    const { task } = failingTask(1);
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob());
+
+    // Act
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(world.log.lines.length).toBeGreaterThan(1);
+    for (const line of world.log.lines) {
+      expect(line).toMatchObject({ jobId: 'job-1', runId: RUN_ID, scheduledTime: '2030-01-01T09:00:00.000Z' });
+    }
+  });
+});
+
+describe('processBatch', () => {
+  it('reports only the failing record and runs the others', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ id: 'job-1' }));
+    world.jobs.put(aJob({ id: 'job-2' }));
+    const failing = aMessage(scheduled('job-1', AT));
+    const passing = aMessage(scheduled('job-2', AT));
+    const original = world.deps.ledger.claim.bind(world.deps.ledger);
+    world.deps.ledger.claim = (request) =>
+      request.occurrence.jobId === 'job-1' ? Promise.reject(new Error('DynamoDB unavailable')) : original(request);
+
+    // Act
+    const failed = await processBatch(world.deps, [failing, passing], invocation);
+
+    // Assess
+    expect(failed).toEqual([failing.messageId]);
+    expect(runs).toEqual([1]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toBeUndefined();
+  });
+
+  it('absorbs a completion write that fails once, recording the run a single time', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob());
+    const original = world.deps.ledger.finish.bind(world.deps.ledger);
+    let failures = 1;
+    world.deps.ledger.finish = (claim, run) =>
+      failures-- > 0 ? Promise.reject(new Error('InternalServerError')) : original(claim, run);
+
+    // Act
+    const failed = await processBatch(world.deps, [aMessage(scheduled('job-1', AT))], invocation);
+
+    // Assess
+    expect(failed).toEqual([]);
+    expect(runs).toEqual([1]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('leaves the run unfinished and the record failed when the completion cannot be written', async () => {
+    // Prepare
+    const { task } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob());
+    world.deps.ledger.finish = () => Promise.reject(new Error('InternalServerError'));
+    const message = aMessage(scheduled('job-1', AT));
+
+    // Act
+    const failed = await processBatch(world.deps, [message], invocation);
+
+    // Assess
+    expect(failed).toEqual([message.messageId]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'running' });
+    expect(world.metrics.count('RunsSucceeded')).toBe(0);
+  });
+});
