@@ -11,6 +11,12 @@ export interface ScheduleSnapshot {
   readonly flexibleWindowMinutes?: number;
   readonly startDate?: Date;
   readonly endDate?: Date;
+  /** The rest of the definition, so drift in any field written by sked can be found. */
+  readonly description?: string;
+  readonly roleArn?: string;
+  readonly actionAfterCompletion?: string;
+  readonly retryPolicy?: { readonly maximumEventAgeSeconds?: number; readonly maximumRetryAttempts?: number };
+  readonly deadLetterArn?: string;
 }
 
 /** EventBridge Scheduler, one schedule per job in the deployment's group. */

@@ -134,7 +134,7 @@ export const runNowBodySchema = z
     payload: z
       .record(z.string(), z.json())
       .optional()
-      .describe("This run's task payload, instead of the job's; validated against the task's schema"),
+      .describe("This run's task payload, instead of the job's; task jobs only, validated against the task's schema"),
   })
   .strict();
 

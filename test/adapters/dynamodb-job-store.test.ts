@@ -1,10 +1,10 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbJobStore } from '../../lib/adapters/aws/dynamodb-job-store';
-import { JOBS_TABLE } from '../../lib/adapters/aws/table-layout';
 import { JobConflictError, JobNotFoundError, StaleVersionError, ValidationError } from '../../lib/domain/errors';
 import type { Job } from '../../lib/schemas/job';
 import { DEFAULT_JOB_POLICIES } from '../../lib/schemas/job';
+import { jobsTableInput } from '../integration/api/cloud-fixture';
 import { uniqueName } from '../support/names';
 
 function job(id: string, overrides: Partial<Job> = {}): Job {
@@ -29,31 +29,9 @@ describe('DynamoDbJobStore', () => {
   const client = new DynamoDBClient({});
   const tableName = uniqueName('sked-jobstore');
   const store = new DynamoDbJobStore(client, tableName);
-  const { listIndex } = JOBS_TABLE;
 
   beforeAll(async () => {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: JOBS_TABLE.partitionKey, AttributeType: 'S' },
-          { AttributeName: listIndex.partitionKey, AttributeType: 'S' },
-          { AttributeName: listIndex.sortKey, AttributeType: 'S' },
-        ],
-        KeySchema: [{ AttributeName: JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: listIndex.name,
-            KeySchema: [
-              { AttributeName: listIndex.partitionKey, KeyType: 'HASH' },
-              { AttributeName: listIndex.sortKey, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
+    await client.send(new CreateTableCommand(jobsTableInput(tableName)));
     await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
   });
 

@@ -99,6 +99,11 @@ describe('SchedulerSchedules', () => {
       input: definition(groupName).Target.Input,
       targetArn: queueArn,
       startDate: new Date('2031-01-01T00:00:00Z'),
+      description: 'nightly export',
+      roleArn: 'arn:aws:iam::000000000000:role/sked-scheduler',
+      actionAfterCompletion: 'NONE',
+      retryPolicy: { maximumEventAgeSeconds: 3900, maximumRetryAttempts: 185 },
+      deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:sked-delivery-dlq',
     });
   });
 

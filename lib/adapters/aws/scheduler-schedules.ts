@@ -71,6 +71,18 @@ export class SchedulerSchedules implements Schedules {
           window.MaximumWindowInMinutes !== undefined && { flexibleWindowMinutes: window.MaximumWindowInMinutes }),
         ...(schedule.StartDate !== undefined && { startDate: schedule.StartDate }),
         ...(schedule.EndDate !== undefined && { endDate: schedule.EndDate }),
+        ...(schedule.Description !== undefined && { description: schedule.Description }),
+        ...(schedule.Target?.RoleArn !== undefined && { roleArn: schedule.Target.RoleArn }),
+        ...(schedule.ActionAfterCompletion !== undefined && { actionAfterCompletion: schedule.ActionAfterCompletion }),
+        ...(schedule.Target?.RetryPolicy !== undefined && {
+          retryPolicy: {
+            maximumEventAgeSeconds: schedule.Target.RetryPolicy.MaximumEventAgeInSeconds,
+            maximumRetryAttempts: schedule.Target.RetryPolicy.MaximumRetryAttempts,
+          },
+        }),
+        ...(schedule.Target?.DeadLetterConfig?.Arn !== undefined && {
+          deadLetterArn: schedule.Target.DeadLetterConfig.Arn,
+        }),
       };
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return undefined;

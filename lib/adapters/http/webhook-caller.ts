@@ -1,6 +1,4 @@
 import { createHmac } from 'node:crypto';
-import type { LookupOneOptions } from 'node:dns';
-import type { LookupFunction } from 'node:net';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { TargetHttpError, TargetRefusedError, TaskTimeoutError } from '../../domain/worker-errors';
@@ -67,7 +65,7 @@ export class HttpWebhookCaller implements WebhookCaller {
     const options: RequestOptions = {
       method: request.method,
       headers,
-      lookup: connectTimeLookup(this.policy, port),
+      lookup: guardedLookup(this.policy, port),
       signal: request.signal,
       timeout: request.timeoutMs,
     };
@@ -92,12 +90,6 @@ export class HttpWebhookCaller implements WebhookCaller {
   }
 }
 
-/** The guard's lookup, typed as node:http's `lookup` option (which may also ask for every address). */
-function connectTimeLookup(policy: UrlPolicy, port: string): LookupFunction {
-  const guarded = guardedLookup(policy, port);
-  // The guard answers `all: true` requests too; its signature only names the single-address form.
-  return (hostname, options, callback) => guarded(hostname, options as LookupOneOptions, callback);
-}
 
 /** Reads at most `limit` bytes of a response and drops the rest. */
 async function readCapped(incoming: IncomingMessage, limit: number): Promise<string> {

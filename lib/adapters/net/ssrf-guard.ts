@@ -1,6 +1,6 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupOneOptions } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns';
 import { lookup as lookupAll } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /**
  * Refuses webhook URLs that reach into the deployment's own network: loopback, private, link-local (which includes
@@ -121,14 +121,12 @@ export async function assertSafeUrl(
   }
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
 /**
  * A dns.lookup replacement for node:http(s) `lookup`: resolves as usual, then refuses any answer that is not a
  * public address unless `host` or `host:port` is allow-listed. `port` is the port the request will connect to.
  */
-export function guardedLookup(policy: UrlPolicy, port: string) {
-  return (hostname: string, options: LookupOneOptions, callback: LookupCallback): void => {
+export function guardedLookup(policy: UrlPolicy, port: string): LookupFunction {
+  return (hostname, options, callback) => {
     const host = bareHost(hostname);
     dnsLookup(host, { ...options, all: true }, (error, answers) => {
       if (error) {
@@ -149,7 +147,7 @@ export function guardedLookup(policy: UrlPolicy, port: string) {
         callback(new UnsafeUrlError(`host ${host} does not resolve`, hostname), []);
         return;
       }
-      if ((options as { all?: boolean }).all === true) callback(null, answers);
+      if (options.all === true) callback(null, answers);
       else callback(null, first.address, first.family);
     });
   };

@@ -62,6 +62,15 @@ export function scheduleDifferences(actual: ScheduleSnapshot, wanted: ScheduleDe
     ['flexibleWindow', (actual.flexibleWindowMinutes ?? undefined) === window],
     ['startDate', sameInstant(actual.startDate, wanted.StartDate)],
     ['endDate', sameInstant(actual.endDate, wanted.EndDate)],
+    ['description', actual.description === wanted.Description],
+    ['role', actual.roleArn === wanted.Target.RoleArn],
+    ['actionAfterCompletion', actual.actionAfterCompletion === wanted.ActionAfterCompletion],
+    [
+      'retryPolicy',
+      actual.retryPolicy?.maximumEventAgeSeconds === wanted.Target.RetryPolicy.MaximumEventAgeInSeconds &&
+        actual.retryPolicy.maximumRetryAttempts === wanted.Target.RetryPolicy.MaximumRetryAttempts,
+    ],
+    ['deadLetter', actual.deadLetterArn === wanted.Target.DeadLetterConfig.Arn],
   ];
   return checks.filter(([, same]) => !same).map(([field]) => field);
 }
@@ -96,34 +105,60 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
   };
 
-  const jobIds = new Set<string>();
-  for (const job of jobs) {
-    jobIds.add(job.id);
+  type Plan =
+    | { readonly kind: 'none' }
+    | { readonly kind: 'skip'; readonly reason: string }
+    | { readonly kind: 'delete'; readonly reason: string }
+    | {
+        readonly kind: 'put';
+        readonly action: 'created' | 'rewritten';
+        readonly reason: string;
+        wanted: ScheduleDefinition;
+      };
+
+  const planFor = async (job: Job): Promise<Plan> => {
     const exists = scheduleNames.has(job.id);
-    if (job.state === 'completed') {
-      if (exists) await attempt(job.id, 'deleted', 'the job is completed', () => deps.schedules.delete(job.id));
-      continue;
-    }
+    if (job.state === 'completed')
+      return exists ? { kind: 'delete', reason: 'the job is completed' } : { kind: 'none' };
     let wanted: ScheduleDefinition;
     try {
       wanted = toScheduleDefinition(job, deps.target, now);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      skipped.push({ id: job.id, reason: `cannot be scheduled now: ${error.message}` });
-      continue;
+      return { kind: 'skip', reason: `cannot be scheduled now: ${error.message}` };
     }
-    if (!exists) {
-      await attempt(job.id, 'created', 'the schedule was missing', () => deps.schedules.put(wanted));
-      continue;
-    }
-    const actual = await deps.schedules.get(job.id);
-    if (actual === undefined) {
-      await attempt(job.id, 'created', 'the schedule was missing', () => deps.schedules.put(wanted));
-      continue;
-    }
+    const actual = exists ? await deps.schedules.get(job.id) : undefined;
+    if (actual === undefined) return { kind: 'put', action: 'created', reason: 'the schedule was missing', wanted };
     const differences = scheduleDifferences(actual, wanted);
-    if (differences.length > 0) {
-      await attempt(job.id, 'rewritten', `differed in ${differences.join(', ')}`, () => deps.schedules.put(wanted));
+    if (differences.length === 0) return { kind: 'none' };
+    return { kind: 'put', action: 'rewritten', reason: `differed in ${differences.join(', ')}`, wanted };
+  };
+
+  const jobIds = new Set<string>();
+  for (const listed of jobs) {
+    jobIds.add(listed.id);
+    let plan = await planFor(listed);
+    if (plan.kind === 'delete' || plan.kind === 'put') {
+      // The listing is an eventually consistent index read, possibly minutes old: repairing from it could
+      // re-enable a schedule the API has just disabled. The job is read again (consistently) before any write.
+      const current = await deps.store.get(listed.id);
+      if (current === undefined) continue;
+      if (current.version !== listed.version) plan = await planFor(current);
+    }
+    switch (plan.kind) {
+      case 'none':
+        break;
+      case 'skip':
+        skipped.push({ id: listed.id, reason: plan.reason });
+        break;
+      case 'delete':
+        await attempt(listed.id, 'deleted', plan.reason, () => deps.schedules.delete(listed.id));
+        break;
+      case 'put': {
+        const { wanted } = plan;
+        await attempt(listed.id, plan.action, plan.reason, () => deps.schedules.put(wanted));
+        break;
+      }
     }
   }
 

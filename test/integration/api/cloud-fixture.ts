@@ -1,4 +1,10 @@
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, DeleteEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateScheduleGroupCommand, DeleteScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -28,6 +34,31 @@ async function queue(sqs: SQSClient, name: string): Promise<{ url: string; arn: 
   return { url: QueueUrl, arn };
 }
 
+/** The jobs table with the production key layout (table-layout.ts), for tests that create their own. */
+export function jobsTableInput(tableName: string): CreateTableCommandInput {
+  const { listIndex } = JOBS_TABLE;
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: JOBS_TABLE.partitionKey, AttributeType: 'S' },
+      { AttributeName: listIndex.partitionKey, AttributeType: 'S' },
+      { AttributeName: listIndex.sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: listIndex.name,
+        KeySchema: [
+          { AttributeName: listIndex.partitionKey, KeyType: 'HASH' },
+          { AttributeName: listIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
 /** Everything the API needs, created under unique names with the production key layout. */
 export async function createCloudFixture(prefix: string): Promise<CloudFixture> {
   const clients: AwsClients = {
@@ -40,30 +71,8 @@ export async function createCloudFixture(prefix: string): Promise<CloudFixture> 
   const runsTable = uniqueName(`${prefix}-runs`);
   const groupName = uniqueName(`${prefix}-group`);
   const busName = uniqueName(`${prefix}-bus`);
-  const { listIndex } = JOBS_TABLE;
 
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: jobsTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: JOBS_TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: listIndex.partitionKey, AttributeType: 'S' },
-        { AttributeName: listIndex.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: listIndex.name,
-          KeySchema: [
-            { AttributeName: listIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: listIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await clients.dynamodb.send(new CreateTableCommand(jobsTableInput(jobsTable)));
   await clients.dynamodb.send(
     new CreateTableCommand({
       TableName: runsTable,

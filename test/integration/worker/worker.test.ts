@@ -395,12 +395,12 @@ describe('the worker against the local cloud', () => {
     });
 
     it.each([
-      ['loopback', `http://127.0.0.1:PORT/hook`],
-      ['private', 'http://10.0.0.1/hook'],
-      ['metadata', 'http://169.254.169.254/latest/meta-data/'],
-      ['IPv6 loopback', 'http://[::1]:PORT/hook'],
+      ['a loopback address', `http://127.0.0.1:PORT/hook`],
+      ['a private address', 'http://10.0.0.1/hook'],
+      ['the metadata address', 'http://169.254.169.254/latest/meta-data/'],
+      ['the IPv6 loopback address', 'http://[::1]:PORT/hook'],
       ['a hostname resolving to a private address', 'http://localhost:PORT/hook'],
-    ])('refuses a %s address without an allow-list entry', async (_label, template) => {
+    ])('refuses %s without an allow-list entry', async (_label, template) => {
       // Prepare
       const url = template.replace('PORT', String(port));
       const job = sideEffectJob({ target: { type: 'http', url, method: 'POST', headers: {}, timeoutSeconds: 2 } });
@@ -441,10 +441,10 @@ describe('the worker against the local cloud', () => {
       const originals = streams.map((stream) => stream.write.bind(stream));
       streams.forEach((stream, index) => {
         const original = originals[index];
-        stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+        stream.write = (chunk: string | Uint8Array, ...rest: never[]) => {
           lines.push(String(chunk));
           return original?.(chunk, ...rest) ?? true;
-        });
+        };
       });
 
       // Act

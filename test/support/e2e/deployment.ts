@@ -3,6 +3,7 @@
  * end-to-end test and by `npm run local`.
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PROJECT_ROOT } from '../../../cdk/constructs/sked-function';
@@ -108,4 +109,5 @@ export async function destroySked(
     endpoint,
     options.quiet ?? true,
   );
+  rmSync(join(PROJECT_ROOT, assembly), { recursive: true, force: true });
 }

@@ -14,6 +14,14 @@ export function snapshotOf(definition: ScheduleDefinition): ScheduleSnapshot {
     }),
     ...(definition.StartDate !== undefined && { startDate: definition.StartDate }),
     ...(definition.EndDate !== undefined && { endDate: definition.EndDate }),
+    ...(definition.Description !== undefined && { description: definition.Description }),
+    roleArn: definition.Target.RoleArn,
+    actionAfterCompletion: definition.ActionAfterCompletion,
+    retryPolicy: {
+      maximumEventAgeSeconds: definition.Target.RetryPolicy.MaximumEventAgeInSeconds,
+      maximumRetryAttempts: definition.Target.RetryPolicy.MaximumRetryAttempts,
+    },
+    deadLetterArn: definition.Target.DeadLetterConfig.Arn,
   };
 }
 

@@ -296,6 +296,21 @@ describe('runNow', () => {
     );
     expect(deps.queue.sent).toEqual([]);
   });
+
+  it('refuses a payload for a webhook job, whose run would ignore it, sending nothing', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'hook', target: { type: 'http', url: 'https://hooks.example.com/run' } });
+
+    // Act
+    const attempt = runNow(deps, { id: 'hook', body: { payload: { any: 'thing' } }, caller });
+
+    // Assess
+    await expect(attempt).rejects.toSatisfy(
+      (error) => error instanceof ValidationError && error.issues[0]?.path === 'payload',
+    );
+    expect(deps.queue.sent).toEqual([]);
+  });
 });
 
 describe('getJob', () => {

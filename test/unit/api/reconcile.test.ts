@@ -123,4 +123,54 @@ describe('reconcile', () => {
     expect(deps.schedules.definitions.has('late-arrival')).toBe(true);
     expect(report.fixed).toEqual([]);
   });
+
+  it('does not re-enable the schedule of a job paused after it was listed', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'paused-meanwhile' });
+    const list = deps.store.list.bind(deps.store);
+    deps.store.list = async (query) => {
+      const page = await list(query);
+      await pauseJob(deps, { id: 'paused-meanwhile', body: { reason: 'incident' }, caller });
+      return page;
+    };
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(deps.schedules.definitions.get('paused-meanwhile')?.State).toBe('DISABLED');
+    expect(report.fixed).toEqual([]);
+  });
+
+  it('rewrites a schedule whose role, dead-letter queue, retry policy or description drifted', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    const job = await seedJob(deps, { id: 'rewired', description: 'nightly export' });
+    const wanted = toScheduleDefinition(job, TEST_TARGET, NOW);
+    deps.schedules.definitions.set('rewired', {
+      ...wanted,
+      Description: 'edited in the console',
+      ActionAfterCompletion: 'DELETE',
+      Target: {
+        ...wanted.Target,
+        RoleArn: 'arn:aws:iam::000000000000:role/old-role',
+        RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 },
+        DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:000000000000:old-dlq' },
+      },
+    });
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.fixed).toEqual([
+      {
+        id: 'rewired',
+        action: 'rewritten',
+        reason: 'differed in description, role, actionAfterCompletion, retryPolicy, deadLetter',
+      },
+    ]);
+    expect(deps.schedules.definitions.get('rewired')).toEqual(wanted);
+  });
 });
