@@ -62,7 +62,8 @@ export function scheduleDifferences(actual: ScheduleSnapshot, wanted: ScheduleDe
     ['flexibleWindow', (actual.flexibleWindowMinutes ?? undefined) === window],
     ['startDate', sameInstant(actual.startDate, wanted.StartDate)],
     ['endDate', sameInstant(actual.endDate, wanted.EndDate)],
-    ['description', actual.description === wanted.Description],
+    // An unset description may read back as ''.
+    ['description', (actual.description ?? '') === (wanted.Description ?? '')],
     ['role', actual.roleArn === wanted.Target.RoleArn],
     ['actionAfterCompletion', actual.actionAfterCompletion === wanted.ActionAfterCompletion],
     [
