@@ -151,6 +151,17 @@ describe('sked deployed to the local cloud', () => {
       (state) => state === 'ALARM',
       { timeoutMs: 60_000, intervalMs: 2_000 },
     );
+    // The worker's RunsFailed EMF metric, bridged to PutMetricData locally, raises the ticket alarm too.
+    const runsFailedState = await eventually(
+      async () => {
+        const alarms = await cloudwatch.send(
+          new DescribeAlarmsCommand({ AlarmNames: [sked.outputs.RunsFailedAlarmName ?? ''] }),
+        );
+        return alarms.MetricAlarms?.[0]?.StateValue;
+      },
+      (state) => state === 'ALARM',
+      { timeoutMs: 60_000, intervalMs: 2_000 },
+    );
     const notification = await eventually(
       async () => {
         const received = await sqs.send(
@@ -166,6 +177,7 @@ describe('sked deployed to the local cloud', () => {
     expect(failed[0]).toMatchObject({ status: 'failed', attempts: 2 });
     expect(dlqDepth).toBeGreaterThanOrEqual(1);
     expect(alarmState).toBe('ALARM');
+    expect(runsFailedState).toBe('ALARM');
     expect(notification.join('\n')).toContain('ALARM');
   }, 260_000);
 

@@ -6,24 +6,28 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { z } from 'zod';
 import { PROJECT_ROOT } from '../../../cdk/constructs/sked-function';
 import { localAwsEnv } from '../../../scripts/local-cloud';
 
-export interface SkedOutputs {
-  readonly ApiId: string;
-  readonly ApiStage: string;
-  readonly ScheduleGroupName: string;
-  readonly JobsQueueUrl: string;
-  readonly JobsDlqUrl: string;
-  readonly DeliveryDlqUrl: string;
-  readonly PageTopicArn: string;
-  readonly TicketTopicArn: string;
-  readonly WorkerFunctionName: string;
-  readonly WorkerLogGroupName: string;
-  readonly MetricsNamespace: string;
-  readonly JobsDlqDepthAlarmName: string;
-  readonly [name: string]: string;
-}
+const outputsSchema = z
+  .object({
+    ApiId: z.string(),
+    ApiStage: z.string(),
+    ScheduleGroupName: z.string(),
+    JobsQueueUrl: z.string(),
+    JobsDlqUrl: z.string(),
+    DeliveryDlqUrl: z.string(),
+    PageTopicArn: z.string(),
+    TicketTopicArn: z.string(),
+    WorkerFunctionName: z.string(),
+    WorkerLogGroupName: z.string(),
+    MetricsNamespace: z.string(),
+    JobsDlqDepthAlarmName: z.string(),
+  })
+  .catchall(z.string());
+/** The stateless stack's outputs (every alarm's name is one too: `<AlarmId>AlarmName`). */
+export type SkedOutputs = z.infer<typeof outputsSchema>;
 
 export interface LocalSked {
   readonly stage: string;
@@ -69,10 +73,9 @@ export async function readOutputs(stage: string): Promise<SkedOutputs> {
     if (output.OutputKey !== undefined && output.OutputValue !== undefined)
       outputs[output.OutputKey] = output.OutputValue;
   }
-  const required = ['ApiId', 'ApiStage', 'JobsQueueUrl', 'JobsDlqUrl', 'DeliveryDlqUrl', 'PageTopicArn'];
-  const missing = required.filter((key) => outputs[key] === undefined);
-  if (missing.length > 0) throw new Error(`stack ${stateless} lacks outputs ${missing.join(', ')}`);
-  return outputs as SkedOutputs;
+  const parsed = outputsSchema.safeParse(outputs);
+  if (!parsed.success) throw new Error(`stack ${stateless} lacks outputs: ${parsed.error.message}`);
+  return parsed.data;
 }
 
 /** Bootstraps (idempotent) and deploys both stacks of a stage, each deployment into its own cloud assembly dir. */
