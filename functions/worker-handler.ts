@@ -34,14 +34,25 @@ export interface WorkerHandlerDeps {
   readonly metrics: Metrics;
 }
 
-/** An SQS record as the use case needs it; SentTimestamp and ApproximateReceiveCount come from its attributes. */
+/**
+ * An SQS record as the use case needs it: timestamps and receive count from its system attributes, and its string
+ * message attributes (a redriven DLQ copy carries the worker's own).
+ */
 export function toInboundMessage(record: SQSRecord): InboundMessage {
+  const sentAt = new Date(Number(record.attributes.SentTimestamp));
+  const firstReceived = Number(record.attributes.ApproximateFirstReceiveTimestamp);
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(record.messageAttributes)) {
+    if (value.stringValue !== undefined) attributes[name] = value.stringValue;
+  }
   return {
     messageId: record.messageId,
     receiptHandle: record.receiptHandle,
     body: record.body,
-    sentAt: new Date(Number(record.attributes.SentTimestamp)),
+    sentAt,
+    firstReceivedAt: Number.isFinite(firstReceived) && firstReceived > 0 ? new Date(firstReceived) : sentAt,
     receiveCount: Number(record.attributes.ApproximateReceiveCount),
+    attributes,
   };
 }
 

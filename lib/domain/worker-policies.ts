@@ -51,18 +51,20 @@ export function isMisfired(
   return now.getTime() - scheduledTime.getTime() > allowedLatenessMs(job);
 }
 
-/** The job's first fire time strictly after `after`, or undefined when there is none (or the trigger is invalid). */
-export function nextFireAfter(
-  job: Pick<Job, 'trigger' | 'startAt' | 'endAt' | 'createdAt'>,
-  after: Date,
-): Date | undefined {
+/**
+ * The job's first fire time strictly after the occurrence at `after`, or undefined when there is none (or the
+ * trigger is invalid). An interval is anchored at the occurrence itself: whatever instant Scheduler anchored the
+ * rate at (the schedule's creation or last update, not the job's `createdAt`), the next fire is one period later.
+ * That also holds when `after` is only the SentTimestamp floored to the minute (emulator mode).
+ */
+export function nextFireAfter(job: Pick<Job, 'trigger' | 'startAt' | 'endAt'>, after: Date): Date | undefined {
   try {
     const times = nextFireTimes(job.trigger, {
       from: new Date(after.getTime() + 1),
       count: 1,
       ...(job.startAt !== undefined && { startAt: new Date(job.startAt) }),
       ...(job.endAt !== undefined && { endAt: new Date(job.endAt) }),
-      anchor: new Date(job.startAt ?? job.createdAt),
+      anchor: after,
     });
     return times[0];
   } catch {
@@ -73,7 +75,7 @@ export function nextFireAfter(
 
 /** APScheduler's coalesce: with coalesce on, an occurrence is dropped when a newer one is already due. */
 export function isCoalesced(
-  job: Pick<Job, 'coalesce' | 'trigger' | 'startAt' | 'endAt' | 'createdAt'>,
+  job: Pick<Job, 'coalesce' | 'trigger' | 'startAt' | 'endAt'>,
   scheduledTime: Date,
   now: Date,
 ): boolean {

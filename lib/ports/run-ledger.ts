@@ -28,13 +28,22 @@ export interface LedgerEntry {
   readonly attempts: number;
   /** Set while a worker holds the run; in the past once it has lapsed or been released. */
   readonly leaseUntil?: Date;
+  /** How many times an operator redrove the occurrence from the DLQ; 0 when never. */
+  readonly redrives: number;
+  /** The message whose attempts failed the run for good: when it comes back, its DLQ copy may be missing. */
+  readonly failedMessageId?: string;
+  readonly error?: RunError;
 }
 
 /**
- * The state a conditional write expects: no item yet (a first attempt), or a `running` item whose lease has lapsed
- * after exactly `attempts` attempts (a retry, or a re-claim after a crash).
+ * The state a conditional write expects: no item yet (a first attempt), a `running` item whose lease has lapsed
+ * after exactly `attempts` attempts (a retry, or a re-claim after a crash), or a `failed` item redriven exactly
+ * `redrives` times before (an operator's redrive from the DLQ, which starts a fresh attempt budget).
  */
-export type LedgerExpectation = { readonly kind: 'absent' } | { readonly kind: 'lapsed'; readonly attempts: number };
+export type LedgerExpectation =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'lapsed'; readonly attempts: number; readonly redrives?: number }
+  | { readonly kind: 'failed'; readonly redrives: number };
 
 export interface ClaimRequest {
   readonly occurrence: Occurrence;
@@ -49,7 +58,8 @@ export interface ClaimRequest {
 }
 
 export type ClaimResult =
-  | { readonly kind: 'claimed'; readonly attempt: number }
+  /** `redrives`: the occurrence's redrive count, which the DLQ copy of a failure carries. */
+  | { readonly kind: 'claimed'; readonly attempt: number; readonly redrives: number }
   /** The ledger item is not in the expected state; `current` is undefined when there is no item. */
   | { readonly kind: 'conflict'; readonly current: LedgerEntry | undefined }
   | { readonly kind: 'slot-taken' }
@@ -61,6 +71,7 @@ export interface Claim {
   readonly occurrence: Occurrence;
   readonly token: string;
   readonly attempt: number;
+  readonly redrives: number;
   readonly startedAt: Date;
   readonly slot?: number;
 }
@@ -82,6 +93,8 @@ export interface FinishedRun {
   readonly durationMs: number;
   readonly result?: unknown;
   readonly error?: RunError;
+  /** For `failed`: the message to dead-letter, so that its redelivery can tell its DLQ copy may be missing. */
+  readonly messageId?: string;
 }
 
 /**

@@ -7,8 +7,21 @@ export interface InboundMessage {
   readonly body: string;
   /** SQS SentTimestamp: stands in for the scheduled time when an emulator leaves the placeholder. */
   readonly sentAt: Date;
+  /** SQS ApproximateFirstReceiveTimestamp: when the occurrence's first attempt began, whatever came after. */
+  readonly firstReceivedAt: Date;
   readonly receiveCount: number;
+  /** String message attributes; a dead-lettered copy carries the `sked-*` ones below, and keeps them when redriven. */
+  readonly attributes: Readonly<Record<string, string>>;
 }
+
+/** Message attributes of a DLQ copy that the worker reads back when the copy is redriven to the jobs queue. */
+export const DEAD_LETTER_ATTRIBUTES = {
+  reason: 'sked-reason',
+  runId: 'sked-run-id',
+  scheduledTime: 'sked-scheduled-time',
+  /** The occurrence's redrive count when it failed: a redrive claims the run only while the ledger still says so. */
+  redrives: 'sked-redrives',
+} as const;
 
 export interface DeadLetterNote {
   /** `exhausted`: attempts used up or not retryable; `unparseable`: not a run envelope. */
@@ -17,7 +30,9 @@ export interface DeadLetterNote {
   readonly error?: RunError;
   readonly jobId?: string;
   readonly runId?: string;
+  readonly scheduledTime?: Date;
   readonly attempts?: number;
+  readonly redrives?: number;
 }
 
 /** What the worker does to a message besides acknowledging it through the batch response. */

@@ -31,6 +31,7 @@ export const runSchema = z.object({
   status: runStatusSchema,
   reason: z.string().optional().describe('Why a run was skipped or missed (paused, coalesced, overlap, misfire)'),
   attempts: z.int().min(0),
+  redrives: z.int().min(0).optional().describe('How often an operator redrove this run from the jobs DLQ'),
   startedAt: z.iso.datetime({ offset: true }).optional(),
   finishedAt: z.iso.datetime({ offset: true }).optional(),
   durationMs: z.int().min(0).optional(),

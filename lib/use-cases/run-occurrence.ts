@@ -24,7 +24,7 @@ import type {
 } from '../ports/run-ledger';
 import type { JobCompletion } from '../ports/worker-job-completion';
 import type { WorkerLog } from '../ports/worker-log';
-import type { InboundMessage, MessageActions } from '../ports/worker-message-actions';
+import { DEAD_LETTER_ATTRIBUTES, type InboundMessage, type MessageActions } from '../ports/worker-message-actions';
 import type { WorkerMetrics } from '../ports/worker-metrics';
 import type { WebhookCaller } from '../ports/worker-webhook';
 import { runEnvelopeSchema, type RunEnvelope } from '../schemas/envelope';
@@ -36,6 +36,12 @@ export interface WorkerSettings {
   readonly reserveMs: number;
   /** How long an occurrence waits for a free slot under `overlap: queue`. */
   readonly overlapRetrySeconds: number;
+  /**
+   * Deliveries after which an occurrence that never started stops waiting for a slot and is recorded skipped
+   * (`overlap`). Kept well below the queue's maxReceiveCount, so the redrive policy never takes a waiting
+   * occurrence to the DLQ unrecorded.
+   */
+  readonly overlapMaxDeliveries: number;
   /** Tries of a completion write before the record is left for SQS to redeliver. */
   readonly completionWriteAttempts: number;
   /** Pause between claim tries when DynamoDB reports a transaction conflict. */
@@ -45,6 +51,7 @@ export interface WorkerSettings {
 export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   reserveMs: 5_000,
   overlapRetrySeconds: 30,
+  overlapMaxDeliveries: 8,
   completionWriteAttempts: 3,
   contentionPauseMs: 50,
 };
@@ -105,6 +112,31 @@ interface RecordContext {
   readonly envelope: RunEnvelope;
   readonly occurrence: Occurrence;
   readonly log: WorkerLog;
+  /** Set when the message is a DLQ copy an operator moved back: the redrive count the copy was made at. */
+  readonly redriveOf?: number;
+}
+
+interface Redrive {
+  readonly runId: string;
+  readonly scheduledTime?: Date;
+  readonly redrives: number;
+}
+
+/** A DLQ copy of an exhausted run, moved back to the jobs queue (its message attributes survive the move). */
+function redriveOf(message: InboundMessage): Redrive | undefined {
+  const attributes = message.attributes;
+  if (attributes[DEAD_LETTER_ATTRIBUTES.reason] !== 'exhausted') return undefined;
+  const runId = attributes[DEAD_LETTER_ATTRIBUTES.runId];
+  if (runId === undefined) return undefined;
+  // Copies made before the counter existed count as never redriven.
+  const redrives = Number(attributes[DEAD_LETTER_ATTRIBUTES.redrives] ?? '0');
+  const scheduledText = attributes[DEAD_LETTER_ATTRIBUTES.scheduledTime];
+  const scheduledMs = scheduledText === undefined ? Number.NaN : Date.parse(scheduledText);
+  return {
+    runId,
+    redrives: Number.isInteger(redrives) && redrives >= 0 ? redrives : 0,
+    ...(!Number.isNaN(scheduledMs) && { scheduledTime: new Date(scheduledMs) }),
+  };
 }
 
 /** The numbered behaviour of issue 4 for one record. Throws only for failures SQS should redeliver. */
@@ -116,10 +148,20 @@ export async function processMessage(
   const parsed = parseEnvelope(message.body);
   if (!parsed.ok) return rejectMessage(deps, message, parsed.reason);
   const envelope = parsed.envelope;
+  const redrive = redriveOf(message);
 
   let occurrence: Occurrence;
   let log: WorkerLog;
-  if (envelope.kind === 'schedule') {
+  if (envelope.kind === 'schedule' && redrive?.scheduledTime !== undefined) {
+    // A redriven copy is a new message: its SentTimestamp no longer tells the occurrence, its attributes do.
+    occurrence = {
+      jobId: envelope.jobId,
+      runId: redrive.runId,
+      scheduledTime: redrive.scheduledTime,
+      kind: 'schedule',
+    };
+    log = bindLog(deps.log, occurrence, message);
+  } else if (envelope.kind === 'schedule') {
     const resolved = resolveScheduledTime(envelope.scheduledTime, message.sentAt.getTime());
     if (resolved === undefined) {
       return rejectMessage(deps, message, `scheduledTime '${envelope.scheduledTime}' is not an ISO-8601 instant`);
@@ -146,7 +188,16 @@ export async function processMessage(
     log = bindLog(deps.log, occurrence, message);
   }
 
-  const context: RecordContext = { deps, message, invocation, envelope, occurrence, log };
+  const context: RecordContext = {
+    deps,
+    message,
+    invocation,
+    envelope,
+    occurrence,
+    log,
+    ...(redrive !== undefined && { redriveOf: redrive.redrives }),
+  };
+  if (redrive !== undefined) log.info('redriven from the DLQ', { redrives: redrive.redrives });
   const job = await deps.jobs.get(occurrence.jobId);
   if (job === undefined) {
     log.info('job no longer exists; message dropped');
@@ -156,16 +207,22 @@ export async function processMessage(
 }
 
 async function handleOccurrence(context: RecordContext, job: Job): Promise<RecordOutcome> {
-  const { deps, occurrence } = context;
+  const { deps, occurrence, message } = context;
   const now = deps.clock.now();
   let expect: LedgerExpectation = { kind: 'absent' };
 
-  if (occurrence.kind === 'schedule') {
+  if (context.redriveOf !== undefined) {
+    // An operator asked for this run: no paused, misfire or coalesce check, and a fresh attempt budget.
+    expect = { kind: 'failed', redrives: context.redriveOf };
+  } else if (occurrence.kind === 'schedule') {
     if (job.state === 'paused') {
       return recordWithoutRun(context, expect, { status: 'skipped', reason: 'paused', at: now }, 'paused');
     }
     // Misfire and coalesce judge a first attempt only: a run that has started is never abandoned by them.
-    if (isMisfired(job, occurrence.scheduledTime, now)) {
+    // A redelivery (after a passing DynamoDB error, or while waiting for a slot) is judged by when its first
+    // delivery arrived, so a worker-side retry never turns an on-time occurrence into a missed one.
+    const firstAttemptAt = message.receiveCount > 1 ? message.firstReceivedAt : now;
+    if (isMisfired(job, occurrence.scheduledTime, firstAttemptAt)) {
       const result = await recordFirst(context, { status: 'missed', reason: 'misfire', at: now });
       if (result.kind === 'settled') return 'done';
       expect = result.expect;
@@ -197,10 +254,10 @@ async function recordFirst(
   }
   const current = result.current;
   if (current === undefined || current.status !== 'running') {
-    context.log.info('duplicate delivery of a finished occurrence; acknowledged', { status: current?.status });
+    await settleDuplicate(context, current);
     return { kind: 'settled' };
   }
-  return { kind: 'started', expect: { kind: 'lapsed', attempts: current.attempts } };
+  return { kind: 'started', expect: { kind: 'lapsed', attempts: current.attempts, redrives: current.redrives } };
 }
 
 /** Records an outcome over a first attempt or a lapsed run; a conflict means another delivery settled it. */
@@ -219,9 +276,7 @@ async function recordWithoutRun(
     }
     const next = expectationFrom(result.current, context.deps.clock.now());
     if (next === undefined) {
-      context.log.info('occurrence already settled or running elsewhere; acknowledged', {
-        status: result.current?.status,
-      });
+      await settleDuplicate(context, result.current);
       return 'done';
     }
     currentExpect = next;
@@ -234,7 +289,48 @@ function expectationFrom(current: LedgerEntry | undefined, now: Date): LedgerExp
   if (current === undefined) return { kind: 'absent' };
   if (current.status !== 'running') return undefined;
   if (current.leaseUntil !== undefined && current.leaseUntil.getTime() >= now.getTime()) return undefined;
-  return { kind: 'lapsed', attempts: current.attempts };
+  return { kind: 'lapsed', attempts: current.attempts, redrives: current.redrives };
+}
+
+/**
+ * Acknowledges a delivery of an occurrence that is settled or held elsewhere. The one exception to doing nothing:
+ * the very message whose attempts failed the run comes back, which happens only when its DLQ copy could not be
+ * sent (or its acknowledgement was lost), so the copy is sent (again). A duplicate DLQ copy is harmless: a redrive
+ * claims the failed run only at the redrive count it carries, so only one copy runs.
+ */
+async function settleDuplicate(context: RecordContext, current: LedgerEntry | undefined): Promise<void> {
+  const { log, message, occurrence } = context;
+  if (current?.status === 'failed' && current.failedMessageId === message.messageId) {
+    const error = current.error ?? { class: 'Unknown', message: 'no error recorded', category: 'unknown' };
+    log.warn('failed run came back before its DLQ copy was confirmed; dead-lettering it');
+    await context.deps.messages.deadLetter(message, {
+      reason: 'exhausted',
+      detail: `failed after ${current.attempts} attempts`,
+      error,
+      jobId: occurrence.jobId,
+      runId: occurrence.runId,
+      scheduledTime: occurrence.scheduledTime,
+      attempts: current.attempts,
+      redrives: current.redrives,
+    });
+    await publish(context, {
+      type: 'RunDeadLettered',
+      jobId: occurrence.jobId,
+      detail: { runId: occurrence.runId, scheduledTime: occurrence.scheduledTime.toISOString(), error },
+    });
+    return;
+  }
+  if (context.redriveOf !== undefined && current?.status === 'failed') {
+    log.info('redrive of a failed run that was already redriven; acknowledged without running', {
+      redrivesCarried: context.redriveOf,
+      redrives: current.redrives,
+    });
+    return;
+  }
+  log.info('duplicate delivery; acknowledged without running', {
+    status: current?.status,
+    leaseUntil: current?.leaseUntil?.toISOString(),
+  });
 }
 
 type ClaimOutcome =
@@ -259,7 +355,7 @@ async function claimOccurrence(context: RecordContext, job: Job, initial: Ledger
       case 'claimed':
         return {
           kind: 'claimed',
-          claim: { occurrence, token, attempt: result.attempt, startedAt: now, slot },
+          claim: { occurrence, token, attempt: result.attempt, redrives: result.redrives, startedAt: now, slot },
         };
       case 'slot-taken':
         slotIndex += 1;
@@ -274,10 +370,7 @@ async function claimOccurrence(context: RecordContext, job: Job, initial: Ledger
         const next = expectationFrom(result.current, now);
         if (next === undefined || conflicts > 5) {
           // Finished, or running under another delivery whose own message stays in flight until it is done.
-          log.info('duplicate delivery; acknowledged without running', {
-            status: result.current?.status,
-            leaseUntil: result.current?.leaseUntil?.toISOString(),
-          });
+          await settleDuplicate(context, result.current);
           return { kind: 'settled', outcome: 'done' };
         }
         expect = next;
@@ -286,9 +379,15 @@ async function claimOccurrence(context: RecordContext, job: Job, initial: Ledger
     }
   }
 
-  // Every slot is held by another run of this job.
-  const startedBefore = expect.kind === 'lapsed';
-  if (job.overlap === 'skip' && !startedBefore) {
+  // Every slot is held by another run of this job. A run that started, or a redrive, is never skipped halfway.
+  const startedBefore = expect.kind !== 'absent';
+  const waitedLongEnough = context.message.receiveCount >= deps.settings.overlapMaxDeliveries;
+  if ((job.overlap === 'skip' || waitedLongEnough) && !startedBefore) {
+    if (job.overlap === 'queue') {
+      log.warn('no slot freed while the occurrence waited; recorded skipped', {
+        deliveries: context.message.receiveCount,
+      });
+    }
     return {
       kind: 'settled',
       outcome: await recordWithoutRun(
@@ -299,7 +398,7 @@ async function claimOccurrence(context: RecordContext, job: Job, initial: Ledger
       ),
     };
   }
-  // overlap: queue, or a run that already started (never skipped halfway): wait for a slot.
+  // overlap: queue, or a run that already started: wait for a slot.
   log.info('all slots of the job are taken; retrying later', {
     maxConcurrent: job.maxConcurrent,
     delaySeconds: deps.settings.overlapRetrySeconds,
@@ -362,21 +461,30 @@ async function runClaimed(context: RecordContext, job: Job, claim: Claim): Promi
   }
 
   const written = await writeCompletion(context, log, () =>
-    deps.ledger.finish(claim, { status: 'failed', finishedAt, durationMs, error }),
+    deps.ledger.finish(claim, {
+      status: 'failed',
+      finishedAt,
+      durationMs,
+      error,
+      messageId: context.message.messageId,
+    }),
   );
   if (written === 'lease-lost') return 'done';
   if (written === 'not-written') return 'retry';
   deps.metrics.failed(error.category);
-  log.error('run failed', { error, attempts: claim.attempt, why: decision.why });
+  log.error('run failed', { error, attempts: claim.attempt, redrives: claim.redrives, why: decision.why });
+  await publish(context, { type: 'RunFailed', jobId: occurrence.jobId, detail: runDetail(claim, { error }) });
+  // Should this send fail, the record goes back to SQS and its redelivery sends the copy (settleDuplicate).
   await deps.messages.deadLetter(context.message, {
     reason: 'exhausted',
     detail: decision.why === 'exhausted' ? `failed after ${claim.attempt} attempts` : 'failure is not retryable',
     error,
     jobId: occurrence.jobId,
     runId: occurrence.runId,
+    scheduledTime: occurrence.scheduledTime,
     attempts: claim.attempt,
+    redrives: claim.redrives,
   });
-  await publish(context, { type: 'RunFailed', jobId: occurrence.jobId, detail: runDetail(claim, { error }) });
   await publish(context, { type: 'RunDeadLettered', jobId: occurrence.jobId, detail: runDetail(claim, { error }) });
   return 'done';
 }
@@ -511,6 +619,7 @@ function runDetail(claim: Claim, extra: Readonly<Record<string, unknown>>): Reco
     scheduledTime: claim.occurrence.scheduledTime.toISOString(),
     kind: claim.occurrence.kind,
     attempt: claim.attempt,
+    ...(claim.redrives > 0 && { redrives: claim.redrives }),
     ...extra,
   };
 }

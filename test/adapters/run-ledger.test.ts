@@ -49,8 +49,11 @@ describe('DynamoDbRunLedger', () => {
     });
 
     // Assess
-    expect(first).toEqual({ kind: 'claimed', attempt: 1 });
-    expect(second).toEqual({ kind: 'conflict', current: { status: 'running', attempts: 1, leaseUntil: later } });
+    expect(first).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
+    expect(second).toEqual({
+      kind: 'conflict',
+      current: { status: 'running', attempts: 1, redrives: 0, leaseUntil: later },
+    });
     const items = await partition(cloud, 'job-a');
     expect(items.map((item) => item.sk).sort()).toEqual(['run#20300101T090000Z', 'slot#0']);
     expect(items.find((item) => item.sk === 'run#20300101T090000Z')).toMatchObject({
@@ -77,7 +80,7 @@ describe('DynamoDbRunLedger', () => {
       slot: 0,
     });
     await ledger.finish(
-      { occurrence: holder, token: 'h', attempt: 1, startedAt: now, slot: 0 },
+      { occurrence: holder, token: 'h', attempt: 1, redrives: 0, startedAt: now, slot: 0 },
       { status: 'succeeded', finishedAt: now, durationMs: 5, result: { ok: true } },
     );
     const admitted = await ledger.claim({
@@ -91,7 +94,7 @@ describe('DynamoDbRunLedger', () => {
 
     // Assess
     expect(blocked).toEqual({ kind: 'slot-taken' });
-    expect(admitted).toEqual({ kind: 'claimed', attempt: 1 });
+    expect(admitted).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
     expect(await ledger.get('job-b', holder.runId)).toEqual({
       jobId: 'job-b',
       runId: holder.runId,
@@ -129,14 +132,75 @@ describe('DynamoDbRunLedger', () => {
       slot: 0,
     });
     const stale = ledger.finish(
-      { occurrence: run, token: 'old', attempt: 1, startedAt: lapsed, slot: 0 },
+      { occurrence: run, token: 'old', attempt: 1, redrives: 0, startedAt: lapsed, slot: 0 },
       { status: 'succeeded', finishedAt: now, durationMs: 1 },
     );
 
     // Assess
-    expect(reclaimed).toEqual({ kind: 'claimed', attempt: 2 });
+    expect(reclaimed).toEqual({ kind: 'claimed', attempt: 2, redrives: 0 });
     await expect(stale).rejects.toBeInstanceOf(LeaseLostError);
     expect(await ledger.get('job-c', run.runId)).toMatchObject({ status: 'running', attempts: 2 });
+  });
+
+  it('claims a failed run once per redrive with a fresh attempt budget, and never a succeeded one', async () => {
+    // Prepare: a run that failed for good on attempt 2, and one that succeeded
+    const failed = occurrence('job-e', '20300101T090000Z');
+    const succeeded = occurrence('job-e', '20300101T091000Z');
+    const error = { class: 'Error', message: 'boom', category: 'task_exception' } as const;
+    await ledger.claim({ occurrence: failed, expect: { kind: 'absent' }, token: 'a', now, leaseUntil: later });
+    await ledger.finish(
+      { occurrence: failed, token: 'a', attempt: 1, redrives: 0, startedAt: now },
+      { status: 'failed', finishedAt: now, durationMs: 1, error, messageId: 'message-1' },
+    );
+    await ledger.claim({ occurrence: succeeded, expect: { kind: 'absent' }, token: 'b', now, leaseUntil: later });
+    await ledger.finish(
+      { occurrence: succeeded, token: 'b', attempt: 1, redrives: 0, startedAt: now },
+      { status: 'succeeded', finishedAt: now, durationMs: 1 },
+    );
+    const redrive = (run: Occurrence, redrives: number, token: string) =>
+      ledger.claim({ occurrence: run, expect: { kind: 'failed', redrives }, token, now, leaseUntil: later });
+
+    // Act
+    const first = await redrive(failed, 0, 'r1');
+    const second = await redrive(failed, 0, 'r2');
+    const ofSucceeded = await redrive(succeeded, 0, 'r3');
+
+    // Assess
+    expect(first).toEqual({ kind: 'claimed', attempt: 1, redrives: 1 });
+    expect(second).toEqual({
+      kind: 'conflict',
+      current: { status: 'running', attempts: 1, redrives: 1, leaseUntil: later, error },
+    });
+    expect(ofSucceeded).toEqual({ kind: 'conflict', current: { status: 'succeeded', attempts: 1, redrives: 0 } });
+    const [item] = (await partition(cloud, 'job-e')).filter((entry) => entry.sk === `run#${failed.runId}`);
+    expect(item).toMatchObject({ status: 'running', attempts: 1, redrives: 1, token: 'r1' });
+    expect(item).not.toHaveProperty('failedMessageId');
+  });
+
+  it('reports the message that failed a run with the conflict, so its redelivery can dead-letter it', async () => {
+    // Prepare
+    const run = occurrence('job-f', '20300101T090000Z');
+    const error = { class: 'Error', message: 'boom', category: 'task_exception' } as const;
+    await ledger.claim({ occurrence: run, expect: { kind: 'absent' }, token: 'a', now, leaseUntil: later });
+    await ledger.finish(
+      { occurrence: run, token: 'a', attempt: 1, redrives: 0, startedAt: now },
+      { status: 'failed', finishedAt: now, durationMs: 1, error, messageId: 'message-9' },
+    );
+
+    // Act
+    const again = await ledger.claim({
+      occurrence: run,
+      expect: { kind: 'absent' },
+      token: 'b',
+      now,
+      leaseUntil: later,
+    });
+
+    // Assess
+    expect(again).toEqual({
+      kind: 'conflict',
+      current: { status: 'failed', attempts: 1, redrives: 0, failedMessageId: 'message-9', error },
+    });
   });
 
   it("lists a job's runs newest first, a page at a time, without slots or reports", async () => {

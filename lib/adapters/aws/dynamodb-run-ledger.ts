@@ -25,7 +25,7 @@ import type {
   RunLedger,
   RunListQuery,
 } from '../../ports/run-ledger';
-import { runSchema, runStatusSchema, type Run, type RunError } from '../../schemas/run';
+import { runErrorSchema, runSchema, runStatusSchema, type Run, type RunError } from '../../schemas/run';
 import { decodeCursor, encodeCursor } from './cursor';
 import { RUNS_TABLE } from './table-layout';
 
@@ -65,35 +65,47 @@ export class DynamoDbRunLedger implements RunLedger {
     expect: LedgerExpectation,
     now: Date,
   ): { condition: string; names: Record<string, string>; values: Record<string, AttributeValue> } {
-    if (expect.kind === 'absent') {
-      return {
-        condition: 'attribute_not_exists(#sk)',
-        names: { '#sk': sortKey },
-        values: {},
-      };
+    switch (expect.kind) {
+      case 'absent':
+        return { condition: 'attribute_not_exists(#sk)', names: { '#sk': sortKey }, values: {} };
+      case 'lapsed':
+        return {
+          condition: '#status = :running AND #leaseUntil < :now AND #attempts = :expectedAttempts',
+          names: { '#status': 'status', '#leaseUntil': 'leaseUntil', '#attempts': 'attempts' },
+          values: {
+            ':running': { S: 'running' },
+            ':now': { N: String(now.getTime()) },
+            ':expectedAttempts': { N: String(expect.attempts) },
+          },
+        };
+      case 'failed':
+        // Items written before the first redrive have no counter: they count as never redriven.
+        return {
+          condition:
+            expect.redrives === 0
+              ? '#status = :failed AND (attribute_not_exists(#redrives) OR #redrives = :expectedRedrives)'
+              : '#status = :failed AND #redrives = :expectedRedrives',
+          names: { '#status': 'status', '#redrives': 'redrives' },
+          values: { ':failed': { S: 'failed' }, ':expectedRedrives': { N: String(expect.redrives) } },
+        };
     }
-    return {
-      condition: '#status = :running AND #leaseUntil < :now AND #attempts = :expectedAttempts',
-      names: { '#status': 'status', '#leaseUntil': 'leaseUntil', '#attempts': 'attempts' },
-      values: {
-        ':running': { S: 'running' },
-        ':now': { N: String(now.getTime()) },
-        ':expectedAttempts': { N: String(expect.attempts) },
-      },
-    };
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const { occurrence, expect, token, now, leaseUntil, slot } = request;
     const expected = this.expectation(expect, now);
-    const attempt = expect.kind === 'absent' ? 1 : expect.attempts + 1;
+    // A redrive starts a fresh attempt budget and counts itself; other claims leave the counter as it is.
+    const attempt = expect.kind === 'lapsed' ? expect.attempts + 1 : 1;
+    const redrives =
+      expect.kind === 'failed' ? expect.redrives + 1 : expect.kind === 'lapsed' ? (expect.redrives ?? 0) : 0;
+    const redriveSet = expect.kind === 'failed' ? ', #redrives = :redrives' : '';
     const ledgerUpdate: Update = {
       TableName: this.tableName,
       Key: this.runKey(occurrence.jobId, occurrence.runId),
       UpdateExpression:
         'SET #runId = :runId, #scheduledTime = :scheduledTime, #kind = :kind, #status = :runningStatus, ' +
-        '#attempts = :attempt, #startedAt = :startedAt, #leaseUntil = :leaseUntil, #token = :token, #ttl = :ttl ' +
-        'REMOVE #finishedAt, #durationMs, #result, #reason',
+        '#attempts = :attempt, #startedAt = :startedAt, #leaseUntil = :leaseUntil, #token = :token, #ttl = :ttl' +
+        `${redriveSet} REMOVE #finishedAt, #durationMs, #result, #reason, #failedMessageId`,
       ConditionExpression: expected.condition,
       ExpressionAttributeNames: {
         ...expected.names,
@@ -110,9 +122,12 @@ export class DynamoDbRunLedger implements RunLedger {
         '#durationMs': 'durationMs',
         '#result': 'result',
         '#reason': 'reason',
+        '#failedMessageId': 'failedMessageId',
+        ...(expect.kind === 'failed' && { '#redrives': 'redrives' }),
       },
       ExpressionAttributeValues: {
         ...expected.values,
+        ...(expect.kind === 'failed' && { ':redrives': { N: String(redrives) } }),
         ':runId': { S: occurrence.runId },
         ':scheduledTime': { S: occurrence.scheduledTime.toISOString() },
         ':kind': { S: occurrence.kind },
@@ -129,7 +144,7 @@ export class DynamoDbRunLedger implements RunLedger {
     if (slot === undefined) {
       try {
         await this.client.send(new UpdateItemCommand(ledgerUpdate));
-        return { kind: 'claimed', attempt };
+        return { kind: 'claimed', attempt, redrives };
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
           return { kind: 'conflict', current: entryOf(error.Item) };
@@ -163,7 +178,7 @@ export class DynamoDbRunLedger implements RunLedger {
       await this.client.send(
         new TransactWriteItemsCommand({ TransactItems: [{ Update: ledgerUpdate }, { Update: slotUpdate }] }),
       );
-      return { kind: 'claimed', attempt };
+      return { kind: 'claimed', attempt, redrives };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [ledgerReason, slotReason] = error.CancellationReasons ?? [];
@@ -263,6 +278,11 @@ export class DynamoDbRunLedger implements RunLedger {
     if (run.error !== undefined) {
       values[':error'] = { M: marshall(run.error) };
       sets.push('#error = :error');
+      if (run.messageId !== undefined) {
+        names['#failedMessageId'] = 'failedMessageId';
+        values[':failedMessageId'] = { S: run.messageId };
+        sets.push('#failedMessageId = :failedMessageId');
+      }
     } else {
       // A retried run that succeeds keeps no error of its earlier attempts.
       removes.push('#error');
@@ -396,5 +416,15 @@ function entryOf(item: Record<string, AttributeValue> | undefined): LedgerEntry 
   const status = runStatusSchema.parse(raw.status);
   const attempts = typeof raw.attempts === 'number' ? raw.attempts : 0;
   const leaseUntil = typeof raw.leaseUntil === 'number' ? new Date(raw.leaseUntil) : undefined;
-  return { status, attempts, ...(leaseUntil !== undefined && { leaseUntil }) };
+  const redrives = typeof raw.redrives === 'number' ? raw.redrives : 0;
+  const failedMessageId = typeof raw.failedMessageId === 'string' ? raw.failedMessageId : undefined;
+  const error = runErrorSchema.safeParse(raw.error);
+  return {
+    status,
+    attempts,
+    redrives,
+    ...(leaseUntil !== undefined && { leaseUntil }),
+    ...(failedMessageId !== undefined && { failedMessageId }),
+    ...(error.success && { error: error.data }),
+  };
 }

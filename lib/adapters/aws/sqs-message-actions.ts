@@ -4,7 +4,12 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { DeadLetterNote, InboundMessage, MessageActions } from '../../ports/worker-message-actions';
+import {
+  DEAD_LETTER_ATTRIBUTES,
+  type DeadLetterNote,
+  type InboundMessage,
+  type MessageActions,
+} from '../../ports/worker-message-actions';
 
 /** ChangeMessageVisibility's ceiling. */
 const MAX_VISIBILITY_SECONDS = 43_200;
@@ -28,16 +33,25 @@ export class SqsMessageActions implements MessageActions {
     );
   }
 
-  /** The body stays the envelope as delivered; why it was moved travels in message attributes. */
+  /**
+   * The body stays the envelope as delivered; why it was moved travels in message attributes, which a redrive
+   * (StartMessageMoveTask) keeps, so the worker can tell a redriven copy and the occurrence it belongs to.
+   */
   async deadLetter(message: InboundMessage, note: DeadLetterNote): Promise<void> {
     const attributes: Record<string, MessageAttributeValue> = {
-      'sked-reason': text(note.reason),
+      [DEAD_LETTER_ATTRIBUTES.reason]: text(note.reason),
       'sked-detail': text(note.detail),
       'sked-source-message-id': text(message.messageId),
       'sked-receive-count': { DataType: 'Number', StringValue: String(message.receiveCount) },
     };
     if (note.jobId !== undefined) attributes['sked-job-id'] = text(note.jobId);
-    if (note.runId !== undefined) attributes['sked-run-id'] = text(note.runId);
+    if (note.runId !== undefined) attributes[DEAD_LETTER_ATTRIBUTES.runId] = text(note.runId);
+    if (note.scheduledTime !== undefined) {
+      attributes[DEAD_LETTER_ATTRIBUTES.scheduledTime] = text(note.scheduledTime.toISOString());
+    }
+    if (note.redrives !== undefined) {
+      attributes[DEAD_LETTER_ATTRIBUTES.redrives] = { DataType: 'Number', StringValue: String(note.redrives) };
+    }
     if (note.attempts !== undefined)
       attributes['sked-attempts'] = { DataType: 'Number', StringValue: String(note.attempts) };
     if (note.error !== undefined) {

@@ -36,7 +36,7 @@ export class HttpWebhookCaller implements WebhookCaller {
       throw error;
     }
     const url = new URL(request.url);
-    const body =
+    const payload =
       request.method === 'GET'
         ? ''
         : JSON.stringify(
@@ -49,7 +49,7 @@ export class HttpWebhookCaller implements WebhookCaller {
           );
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
     const headers: Record<string, string> = {
-      ...request.headers,
+      ...userHeaders(request.headers),
       'content-type': 'application/json',
       'user-agent': 'sked-worker',
       'sked-job-id': request.jobId,
@@ -58,9 +58,9 @@ export class HttpWebhookCaller implements WebhookCaller {
       'sked-attempt': String(request.attempt),
       // Stable across attempts, so receivers can deduplicate.
       'idempotency-key': `${request.jobId}/${request.runId}`,
-      [SIGNATURE_HEADER]: signatureHeader(await this.secret.get(), timestamp, body),
+      [SIGNATURE_HEADER]: signatureHeader(await this.secret.get(), timestamp, payload),
     };
-    if (body.length > 0) headers['content-length'] = String(Buffer.byteLength(body));
+    if (payload.length > 0) headers['content-length'] = String(Buffer.byteLength(payload));
     const port = url.port || (url.protocol === 'http:' ? '80' : '443');
     const options: RequestOptions = {
       method: request.method,
@@ -83,13 +83,47 @@ export class HttpWebhookCaller implements WebhookCaller {
         else if (error.name === 'AbortError') reject(new TaskTimeoutError(request.timeoutMs));
         else reject(error);
       });
-      outgoing.end(body);
+      outgoing.end(payload);
     });
-    if (response.status < 200 || response.status > 299) throw new TargetHttpError(response.status, response.body);
-    return response;
+    // A receiver that echoes the job's own headers (tokens) must not put them into the ledger, the DLQ or logs.
+    const body = redact(response.body, Object.values(request.headers));
+    if (response.status < 200 || response.status > 299) throw new TargetHttpError(response.status, body);
+    return { status: response.status, body };
   }
 }
 
+/** Our own headers (signature, ids, content) are set by the caller alone: a job's header of the same name is dropped. */
+const RESERVED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'host',
+  'user-agent',
+  'idempotency-key',
+  'sked-job-id',
+  'sked-run-id',
+  'sked-scheduled-time',
+  'sked-attempt',
+  SIGNATURE_HEADER,
+]);
+
+function userHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !RESERVED_HEADERS.has(name.toLowerCase())));
+}
+
+const REDACTED = '****';
+
+/** `text` with every occurrence of the given values (long enough to be a credential) replaced. */
+export function redact(text: string, values: readonly string[]): string {
+  let redacted = text;
+  for (const value of values) {
+    if (value.length >= 8) redacted = redacted.split(value).join(REDACTED);
+    // `Bearer <token>`: the token alone may be echoed too.
+    const credential = /^\S+\s+(\S{8,})$/.exec(value)?.[1];
+    if (credential !== undefined) redacted = redacted.split(credential).join(REDACTED);
+  }
+  return redacted;
+}
 
 /** Reads at most `limit` bytes of a response and drops the rest. */
 async function readCapped(incoming: IncomingMessage, limit: number): Promise<string> {

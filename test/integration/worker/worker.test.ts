@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDbJobStore } from '../../../lib/adapters/aws/dynamodb-job-store';
 import { DynamoDbRunLedger } from '../../../lib/adapters/aws/dynamodb-run-ledger';
 import { scheduledRunId } from '../../../lib/domain/run-id';
@@ -17,6 +18,7 @@ import {
   deliver,
   drain,
   receive,
+  redriveDlq,
   sendBody,
   type WorkerCloud,
   type WorkerHandler,
@@ -119,7 +121,7 @@ describe('the worker against the local cloud', () => {
       leaseUntil: new Date(now.getTime() + 1500),
       slot: 0,
     });
-    expect(claim).toEqual({ kind: 'claimed', attempt: 1 });
+    expect(claim).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
 
     // Act: the message comes back after its visibility timeout
     await drain(cloud, handlerWith(), { quietMs: 3000 });
@@ -269,6 +271,72 @@ describe('the worker against the local cloud', () => {
     });
   });
 
+  it('runs a failed occurrence again, once, when its DLQ copy is redriven after the job is fixed', async () => {
+    // Prepare: a run that exhausts its attempts and lands in a DLQ of its own, then a fix to the job; the grace
+    // lets the first attempt start but has passed by the time of the redrive
+    const at = minutesAgo(0);
+    const job = sideEffectJob({
+      misfireGraceSeconds: Math.ceil((Date.now() - at.getTime()) / 1000) + 2,
+      retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 },
+      target: { type: 'task', task: 'test.record-side-effect', payload: { failures: 99 } },
+    });
+    await jobs.create(job);
+    const { QueueUrl: dlqUrl = '' } = await cloud.sqs.send(
+      new CreateQueueCommand({ QueueName: uniqueName('sked-wk-redrive') }),
+    );
+    const handler = handlerWith(undefined, { [ENV.jobsDlqUrl]: dlqUrl });
+    await sendBody(cloud, envelope(job.id, at));
+    await drain(cloud, handler, { quietMs: 2500 });
+    const failed = await ledger.get(job.id, scheduledRunId(at));
+    const fixed: Job = { ...job, target: { type: 'task', task: 'test.record-side-effect', payload: {} }, version: 2 };
+    await jobs.replace(fixed, job.version);
+
+    // Act: redrive twice; the second finds nothing left to move
+    const moved = await redriveDlq(cloud, dlqUrl);
+    await drain(cloud, handler, { quietMs: 1500 });
+    const movedAgain = await redriveDlq(cloud, dlqUrl);
+    await cloud.sqs.send(new DeleteQueueCommand({ QueueUrl: dlqUrl }));
+
+    // Assess
+    expect(failed).toMatchObject({ status: 'failed', attempts: 2 });
+    expect([moved, movedAgain]).toEqual([1, 0]);
+    const history = await checkHistory(cloud, job.id);
+    expect(history.runs).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 1, redrives: 1 })]);
+    expect(history.runs[0]?.error).toBeUndefined();
+    expect(history.sideEffects.get(scheduledRunId(at))).toBe(1);
+  });
+
+  it('acknowledges a redriven copy of an occurrence that already succeeded without running it', async () => {
+    // Prepare: a stale DLQ copy of an occurrence another delivery completed
+    const job = sideEffectJob();
+    await jobs.create(job);
+    const at = minutesAgo(0);
+    const handler = handlerWith();
+    await sendBody(cloud, envelope(job.id, at));
+    await drain(cloud, handler, { quietMs: 1000 });
+    await cloud.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: cloud.queueUrl,
+        MessageBody: JSON.stringify(envelope(job.id, at)),
+        MessageAttributes: {
+          'sked-reason': { DataType: 'String', StringValue: 'exhausted' },
+          'sked-run-id': { DataType: 'String', StringValue: scheduledRunId(at) },
+          'sked-scheduled-time': { DataType: 'String', StringValue: at.toISOString() },
+          'sked-redrives': { DataType: 'Number', StringValue: '0' },
+        },
+      }),
+    );
+
+    // Act
+    await drain(cloud, handler, { quietMs: 1000 });
+
+    // Assess
+    const history = await checkHistory(cloud, job.id);
+    expect(history.runs).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 1 })]);
+    expect(history.runs[0]).not.toHaveProperty('redrives');
+    expect(history.sideEffects.get(scheduledRunId(at))).toBe(1);
+  });
+
   it('moves an unparseable message to the DLQ with the reason', async () => {
     // Act
     await sendBody(cloud, 'not json at all');
@@ -359,7 +427,8 @@ describe('the worker against the local cloud', () => {
           const verified = match !== null && match[2] === expected;
           received.push({ verified, body });
           if (request.url === '/leaky') {
-            response.writeHead(500).end(`leaked ${cloud.secretValue} and +33 6 12 34 56 78`);
+            const echoed = String(request.headers.authorization ?? '');
+            response.writeHead(500).end(`leaked ${cloud.secretValue} and +33 6 12 34 56 78 and ${echoed}`);
             return;
           }
           response.writeHead(verified ? 200 : 401).end(verified ? 'signature ok' : 'bad signature');
@@ -422,11 +491,18 @@ describe('the worker against the local cloud', () => {
       expect(received.length).toBe(before);
     });
 
-    it('writes log lines that carry the ids and none of the secrets or masked patterns', async () => {
-      // Prepare
+    it('writes log lines that carry the ids and none of the secrets, header tokens or masked patterns', async () => {
+      // Prepare: a receiver that echoes the signing secret and the job's own authorization header
+      const token = `tok-${uniqueName('t')}`;
       const job = sideEffectJob({
         retry: { maxAttempts: 1, initialSeconds: 1, multiplier: 1, maxSeconds: 1 },
-        target: { type: 'http', url: `http://127.0.0.1:${port}/leaky`, method: 'POST', headers: {}, timeoutSeconds: 5 },
+        target: {
+          type: 'http',
+          url: `http://127.0.0.1:${port}/leaky`,
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+          timeoutSeconds: 5,
+        },
       });
       await jobs.create(job);
       const at = minutesAgo(0);
@@ -469,8 +545,11 @@ describe('the worker against the local cloud', () => {
       }
       expect(lines.join('')).not.toContain(cloud.secretValue);
       expect(lines.join('')).not.toContain('+33 6 12 34 56 78');
+      expect(lines.join('')).not.toContain(token);
       const history = await checkHistory(cloud, job.id);
       expect(history.runs).toEqual([expect.objectContaining({ status: 'failed' })]);
+      expect(JSON.stringify(history.runs)).not.toContain(token);
+      expect(JSON.stringify(history.runs[0]?.error)).toContain('and ****');
     });
   });
 });

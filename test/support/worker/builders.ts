@@ -30,7 +30,9 @@ export function aMessage(envelope: RunEnvelope | string, overrides: Partial<Inbo
     receiptHandle: `receipt-${sequence}`,
     body: typeof envelope === 'string' ? envelope : JSON.stringify(envelope),
     sentAt: new Date('2030-01-01T00:00:00.000Z'),
+    firstReceivedAt: new Date('2030-01-01T00:00:00.000Z'),
     receiveCount: 1,
+    attributes: {},
     ...overrides,
   };
 }

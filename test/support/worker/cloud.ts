@@ -11,6 +11,7 @@ import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient } from '
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
+  DeleteMessageCommand,
   DeleteQueueCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -141,6 +142,13 @@ export async function sendBody(cloud: WorkerCloud, body: unknown): Promise<void>
 /** An SQS message as the Lambda event source mapping hands it over. */
 export function toSqsRecord(message: Message, queueArn = 'arn:aws:sqs:us-east-1:000000000000:sked-jobs'): SQSRecord {
   const attributes = message.Attributes ?? {};
+  const messageAttributes: SQSRecord['messageAttributes'] = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      dataType: value.DataType ?? 'String',
+      ...(value.StringValue !== undefined && { stringValue: value.StringValue }),
+    };
+  }
   return {
     messageId: message.MessageId ?? '',
     receiptHandle: message.ReceiptHandle ?? '',
@@ -151,12 +159,35 @@ export function toSqsRecord(message: Message, queueArn = 'arn:aws:sqs:us-east-1:
       SenderId: attributes.SenderId ?? 'test',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
     },
-    messageAttributes: {},
+    messageAttributes,
     md5OfBody: message.MD5OfBody ?? '',
     eventSource: 'aws:sqs',
     eventSourceARN: queueArn,
     awsRegion: 'us-east-1',
   };
+}
+
+/**
+ * What SQS StartMessageMoveTask does (MiniStack does not implement it): every message of the DLQ is sent to the
+ * jobs queue with the same body and message attributes, then deleted from the DLQ. Returns how many moved.
+ */
+export async function redriveDlq(cloud: WorkerCloud, dlqUrl = cloud.dlqUrl): Promise<number> {
+  let moved = 0;
+  for (;;) {
+    const messages = await receive(cloud, 10, 1, dlqUrl);
+    if (messages.length === 0) return moved;
+    for (const message of messages) {
+      await cloud.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: cloud.queueUrl,
+          MessageBody: message.Body ?? '',
+          MessageAttributes: message.MessageAttributes,
+        }),
+      );
+      await cloud.sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle ?? '' }));
+      moved += 1;
+    }
+  }
 }
 
 /** Up to `max` visible messages, with every attribute, waiting up to `waitSeconds`. */

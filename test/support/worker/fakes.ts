@@ -53,6 +53,8 @@ interface StoredRun {
   result?: unknown;
   leaseUntil?: number;
   token?: string;
+  redrives?: number;
+  failedMessageId?: string;
 }
 
 interface StoredSlot {
@@ -79,12 +81,16 @@ export class InMemoryRunLedger implements RunLedger {
     return {
       status: run.status,
       attempts: run.attempts,
+      redrives: run.redrives ?? 0,
       ...(run.leaseUntil !== undefined && { leaseUntil: new Date(run.leaseUntil) }),
+      ...(run.failedMessageId !== undefined && { failedMessageId: run.failedMessageId }),
+      ...(run.error !== undefined && { error: run.error }),
     };
   }
 
   private matches(run: StoredRun | undefined, expect: LedgerExpectation, now: Date): boolean {
     if (expect.kind === 'absent') return run === undefined;
+    if (expect.kind === 'failed') return run?.status === 'failed' && (run.redrives ?? 0) === expect.redrives;
     return (
       run !== undefined &&
       run.status === 'running' &&
@@ -114,9 +120,12 @@ export class InMemoryRunLedger implements RunLedger {
         leaseUntil: request.leaseUntil.getTime(),
       });
     }
-    const attempts = (run?.attempts ?? 0) + 1;
+    const attempts = expect.kind === 'lapsed' ? expect.attempts + 1 : 1;
+    const redrives = expect.kind === 'failed' ? expect.redrives + 1 : (run?.redrives ?? 0);
+    const { failedMessageId: _failed, ...kept } = run ?? {};
     this.runs.set(key, {
-      ...run,
+      ...kept,
+      ...(redrives > 0 && { redrives }),
       jobId: occurrence.jobId,
       runId: occurrence.runId,
       scheduledTime: occurrence.scheduledTime.toISOString(),
@@ -127,7 +136,7 @@ export class InMemoryRunLedger implements RunLedger {
       leaseUntil: request.leaseUntil.getTime(),
       token: request.token,
     });
-    return Promise.resolve({ kind: 'claimed', attempt: attempts });
+    return Promise.resolve({ kind: 'claimed', attempt: attempts, redrives });
   }
 
   record(occurrence: Occurrence, expect: LedgerExpectation, outcome: RecordedOutcome): Promise<RecordResult> {
@@ -176,6 +185,7 @@ export class InMemoryRunLedger implements RunLedger {
       durationMs: result.durationMs,
       ...(result.result !== undefined && { result: result.result }),
       ...(result.error !== undefined && { error: result.error }),
+      ...(result.messageId !== undefined && { failedMessageId: result.messageId }),
     });
     this.freeSlot(claim);
     return Promise.resolve();
@@ -192,7 +202,7 @@ export class InMemoryRunLedger implements RunLedger {
   get(jobId: string, runId: string): Promise<Run | undefined> {
     const run = this.runs.get(this.key(jobId, runId));
     if (run === undefined) return Promise.resolve(undefined);
-    const { leaseUntil: _lease, token: _token, ...visible } = run;
+    const { leaseUntil: _lease, token: _token, redrives: _redrives, failedMessageId: _failed, ...visible } = run;
     return Promise.resolve(visible as Run);
   }
 
@@ -201,7 +211,10 @@ export class InMemoryRunLedger implements RunLedger {
       .filter((run) => run.jobId === jobId && (query.status === undefined || run.status === query.status))
       .sort((a, b) => b.runId.localeCompare(a.runId))
       .slice(0, query.limit)
-      .map(({ leaseUntil: _lease, token: _token, ...visible }) => visible as Run);
+      .map(
+        ({ leaseUntil: _lease, token: _token, redrives: _redrives, failedMessageId: _failed, ...visible }) =>
+          visible as Run,
+      );
     return Promise.resolve({ items });
   }
 
@@ -248,7 +261,13 @@ export class RecordingMessages implements MessageActions {
     this.retries.push({ messageId: message.messageId, delaySeconds });
     return Promise.resolve();
   }
+  /** How many of the next deadLetter calls fail, as an SQS outage would. */
+  failingDeadLetters = 0;
   deadLetter(message: InboundMessage, note: DeadLetterNote): Promise<void> {
+    if (this.failingDeadLetters > 0) {
+      this.failingDeadLetters -= 1;
+      return Promise.reject(Object.assign(new Error('injected'), { name: 'InternalError' }));
+    }
     this.deadLetters.push({ messageId: message.messageId, body: message.body, note });
     return Promise.resolve();
   }

@@ -41,6 +41,31 @@ function failingTask(failures: number) {
   return { task, attempts };
 }
 
+function flagTask() {
+  const state = { failing: true, runs: 0 };
+  const task = defineTask({
+    name: 'echo',
+    description: 'fails while the flag is set',
+    payload: z.object({}).passthrough(),
+    timeoutSeconds: 10,
+    run: () => {
+      state.runs += 1;
+      return state.failing ? Promise.reject(new Error('still failing')) : Promise.resolve('fixed');
+    },
+  });
+  return { task, state };
+}
+
+/** The attributes the SQS adapter writes on a DLQ copy, which a redrive keeps. */
+function redriveAttributes(redrives = 0): Record<string, string> {
+  return {
+    'sked-reason': 'exhausted',
+    'sked-run-id': RUN_ID,
+    'sked-scheduled-time': new Date(AT).toISOString(),
+    'sked-redrives': String(redrives),
+  };
+}
+
 describe('processMessage', () => {
   it('runs a due occurrence with one claim and one completion write', async () => {
     // Prepare
@@ -505,5 +530,144 @@ describe('processBatch', () => {
     expect(failed).toEqual([message.messageId]);
     expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'running' });
     expect(world.metrics.count('RunsSucceeded')).toBe(0);
+  });
+
+  it('runs a redriven failed occurrence again with a fresh attempt budget, past the misfire grace', async () => {
+    // Prepare: attempts exhausted, then the cause is fixed and an hour later the DLQ copy is moved back
+    const { task, state } = flagTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
+    const original = aMessage(scheduled('job-1', AT));
+    await processMessage(world.deps, original, invocation);
+    await processMessage(world.deps, original, invocation);
+    const note = world.messages.deadLetters[0]?.note;
+    state.failing = false;
+    world.clock.advance(3_600_000);
+    const redriven = aMessage(scheduled('job-1', AT), { attributes: redriveAttributes(note?.redrives) });
+
+    // Act
+    const outcome = await processMessage(world.deps, redriven, invocation);
+    const again = await processMessage(
+      world.deps,
+      aMessage(scheduled('job-1', AT), { attributes: redriveAttributes() }),
+      invocation,
+    );
+
+    // Assess
+    expect(note).toMatchObject({ reason: 'exhausted', runId: RUN_ID, scheduledTime: new Date(AT), redrives: 0 });
+    expect([outcome, again]).toEqual(['done', 'done']);
+    expect(state.runs).toBe(3);
+    expect(world.ledger.runs.get(`job-1|${RUN_ID}`)).toMatchObject({ status: 'succeeded', attempts: 1, redrives: 1 });
+    expect(world.metrics.count('RunsMissed')).toBe(0);
+    expect(world.events.types()).toEqual(['RunRetrying', 'RunFailed', 'RunDeadLettered', 'RunSucceeded']);
+  });
+
+  it('retries a redriven run that fails again and dead-letters it with the new redrive count', async () => {
+    // Prepare
+    const { task, state } = flagTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
+    world.ledger.seedRunning(
+      { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' },
+      1,
+      new Date(0),
+    );
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+    const redriven = aMessage(scheduled('job-1', AT), { attributes: redriveAttributes(0) });
+
+    // Act
+    const first = await processMessage(world.deps, redriven, invocation);
+    const second = await processMessage(world.deps, redriven, invocation);
+
+    // Assess
+    expect([first, second]).toEqual(['retry', 'done']);
+    expect(state.runs).toBe(3);
+    expect(world.ledger.runs.get(`job-1|${RUN_ID}`)).toMatchObject({ status: 'failed', attempts: 2, redrives: 1 });
+    expect(world.messages.deadLetters.map((dead) => dead.note.redrives)).toEqual([0, 1]);
+  });
+
+  it('never runs a succeeded occurrence again when a DLQ copy of it is redriven', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob());
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Act
+    const outcome = await processMessage(
+      world.deps,
+      aMessage(scheduled('job-1', AT), { attributes: redriveAttributes() }),
+      invocation,
+    );
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(runs).toEqual([1]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it('dead-letters a failed run when its own message comes back because the DLQ copy could not be sent', async () => {
+    // Prepare
+    const { task } = failingTask(99);
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.put(aJob({ retry: { maxAttempts: 1, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
+    const message = aMessage(scheduled('job-1', AT));
+    world.messages.failingDeadLetters = 1;
+
+    // Act
+    const first = await processBatch(world.deps, [message], invocation);
+    world.clock.advance(600_000);
+    const second = await processMessage(world.deps, { ...message, receiveCount: 2 }, invocation);
+    const duplicate = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(first).toEqual([message.messageId]);
+    expect([second, duplicate]).toEqual(['done', 'done']);
+    expect(world.messages.deadLetters).toHaveLength(1);
+    expect(world.messages.deadLetters[0]).toMatchObject({ messageId: message.messageId, note: { attempts: 1 } });
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(world.metrics.count('RunsFailed:task_exception')).toBe(1);
+  });
+
+  it('judges a redelivered first attempt by when it was first delivered, not by now, for the misfire grace', async () => {
+    // Prepare: the first delivery met a passing DynamoDB error; SQS brings it back ten minutes later
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: '2030-01-01T09:10:05.000Z', tasks: [task] });
+    world.jobs.put(aJob({ misfireGraceSeconds: 60, coalesce: false }));
+    const redelivered = aMessage(scheduled('job-1', AT), {
+      receiveCount: 2,
+      firstReceivedAt: new Date('2030-01-01T09:00:05.000Z'),
+    });
+    const lateFirst = aMessage(scheduled('job-1', '2030-01-01T09:05:00Z'));
+
+    // Act
+    const outcomes = [
+      await processMessage(world.deps, redelivered, invocation),
+      await processMessage(world.deps, lateFirst, invocation),
+    ];
+
+    // Assess
+    expect(outcomes).toEqual(['done', 'done']);
+    expect(runs).toEqual([1]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'succeeded' });
+    expect(await world.ledger.get('job-1', '20300101T090500Z')).toMatchObject({ status: 'missed' });
+  });
+
+  it('stops waiting for a slot after overlapMaxDeliveries and records the occurrence skipped (overlap)', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task], settings: { overlapMaxDeliveries: 4 } });
+    world.jobs.put(aJob({ maxConcurrent: 1, overlap: 'queue' }));
+    world.ledger.holdSlot('job-1', 0, 'long-run', new Date('2030-01-01T10:00:00Z'));
+
+    // Act
+    const waiting = await processMessage(world.deps, aMessage(scheduled('job-1', AT), { receiveCount: 3 }), invocation);
+    const givenUp = await processMessage(world.deps, aMessage(scheduled('job-1', AT), { receiveCount: 4 }), invocation);
+
+    // Assess
+    expect([waiting, givenUp]).toEqual(['retry', 'done']);
+    expect(runs).toEqual([]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'skipped', reason: 'overlap' });
+    expect(world.metrics.count('RunsSkipped:overlap')).toBe(1);
   });
 });

@@ -84,6 +84,19 @@ describe('isCoalesced', () => {
     expect(isCoalesced(dateJob, scheduledTime, new Date('2030-01-02T09:00:00Z'))).toBe(false);
   });
 
+  it('finds the next fire time of an interval job one period after the occurrence, whatever its creation second', () => {
+    // Prepare: Scheduler anchors the rate when the schedule is written, not at the job's createdAt second
+    const every5 = aJob({
+      coalesce: true,
+      trigger: { type: 'interval', minutes: 5 },
+      createdAt: '2030-01-01T08:55:30.000Z',
+    });
+
+    // Act / Assess
+    expect(isCoalesced(every5, new Date('2030-01-01T09:05:00Z'), new Date('2030-01-01T09:06:00Z'))).toBe(false);
+    expect(isCoalesced(every5, new Date('2030-01-01T09:05:00Z'), new Date('2030-01-01T09:10:00Z'))).toBe(true);
+  });
+
   it('finds the next fire time of an interval job from its anchor', () => {
     // Prepare
     const every10 = aJob({
