@@ -87,7 +87,7 @@ export function awsWorkerDeps(config: WorkerConfig, options: AwsWorkerOptions = 
 
   const masker = new LogMasker(config[ENV.maskPatterns]);
   const logger = createLogger('sked-worker', masker);
-  const metrics = createMetrics('sked-worker');
+  const metrics = createMetrics('sked-worker', config[ENV.metricsNamespace]);
   const jobStore = new DynamoDbJobStore(dynamodb, config[ENV.jobsTable]);
   const retentionDays = config[ENV.runRetentionDays];
   const reports = new DynamoDbRunReports(dynamodb, config[ENV.runsTable], retentionDays);

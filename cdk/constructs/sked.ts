@@ -37,6 +37,12 @@ export interface SkedProps extends Partial<SkedSettings> {
    * @default 'README.md#runbook'
    */
   readonly runbookUrl?: string;
+  /**
+   * CloudWatch namespace of the worker's run metrics (and so of the run alarms and dashboard). Give each deployment
+   * in one account and region its own, or their alarms watch each other's runs.
+   * @default 'Sked'
+   */
+  readonly metricsNamespace?: string;
 }
 
 /** Powertools service name of the worker: the `service` dimension of its metrics. */
@@ -67,7 +73,7 @@ export class Sked extends Construct {
   constructor(scope: Construct, id: string, props: SkedProps = {}) {
     super(scope, id);
     const settings: SkedSettings = { ...SKED_DEFAULTS, ...props };
-    this.metricsNamespace = METRICS_NAMESPACE;
+    this.metricsNamespace = props.metricsNamespace ?? METRICS_NAMESPACE;
 
     this.storage = props.storage ?? new SkedStorage(this, 'Storage', { removalPolicy: settings.removalPolicy });
     const { jobsTable, runsTable, eventBus } = this.storage;

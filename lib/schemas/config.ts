@@ -22,6 +22,8 @@ export const ENV = {
   runRetentionDays: 'SKED_RUN_RETENTION_DAYS',
   maskPatterns: 'SKED_LOG_MASK_PATTERNS',
   includeTestTasks: 'SKED_INCLUDE_TEST_TASKS',
+  /** Powertools' own variable: the worker's CloudWatch metrics namespace. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
 const required = z.string().min(1);
@@ -80,6 +82,7 @@ export const workerConfigSchema = z.object({
   /** Regular expressions whose matches are masked in logs, e.g. phone or national id numbers. */
   [ENV.maskPatterns]: jsonFrom(z.array(z.string())).default([]),
   [ENV.includeTestTasks]: flag,
+  [ENV.metricsNamespace]: z.string().min(1).max(255).default('Sked'),
 });
 
 export const reconcileConfigSchema = apiConfigSchema;

@@ -315,6 +315,26 @@ describe('the sked stacks', () => {
     });
   });
 
+  it('puts the worker metrics and the run alarms in the namespace the deployment chooses', () => {
+    // Prepare
+    const stack = new Stack(new App({ context: TEST_CONTEXT }), 'NamespacedSked');
+
+    // Act
+    new Sked(stack, 'Sked', { metricsNamespace: 'Sked/payments' });
+    const template = Template.fromStack(stack);
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'sked-worker',
+          POWERTOOLS_METRICS_NAMESPACE: 'Sked/payments',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RunsFailed', Namespace: 'Sked/payments' });
+  });
+
   it('builds every function on the shared Lambda defaults with the configuration contract', () => {
     // Prepare
     const { stateless } = prod;

@@ -86,9 +86,6 @@ describe('sked deployed to the local cloud', () => {
     const created = [
       await call('PUT', `/jobs/${everyMinute}`, {
         trigger: { type: 'interval', minutes: 1 },
-        // The emulator does not substitute the scheduled time; the worker then floors SentTimestamp to the minute,
-        // which lies before an interval's creation-anchored fire time, so coalescing would skip every run locally.
-        coalesce: false,
         target: { type: 'task', task: 'test.fail-n-times', payload: { failures: 0 } },
       }),
       await call('PUT', `/jobs/${alwaysFails}`, {

@@ -46,6 +46,6 @@ export class EmfWorkerMetrics implements WorkerMetrics {
   }
 }
 
-export function createMetrics(serviceName: string): Metrics {
-  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+export function createMetrics(serviceName: string, namespace: string = METRICS_NAMESPACE): Metrics {
+  return new Metrics({ namespace, serviceName });
 }
