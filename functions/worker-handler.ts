@@ -24,7 +24,7 @@ import type { InboundMessage } from '../lib/ports/worker-message-actions';
 import { ENV, type workerConfigSchema } from '../lib/schemas/config';
 import { DEFAULT_WORKER_SETTINGS, processBatch, type WorkerDeps } from '../lib/use-cases/run-occurrence';
 import { taskRegistry } from './tasks';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;
 

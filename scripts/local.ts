@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../cdk/constructs/sked-queues';
 import { LocalBridge } from '../lib/adapters/local/local-bridge';
 import { signedFetch, type SignedFetch } from '../lib/adapters/local/signed-fetch';

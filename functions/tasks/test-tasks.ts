@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTask } from '../../lib/domain/task';
 import type { TaskServices } from './index';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** What a task sees of the run it serves. */
 export interface TaskContext {
@@ -49,6 +49,8 @@ export class TaskRegistry {
   }
 
   all(): TaskDefinition[] {
-    return this.names().map((name) => this.byName.get(name)).filter((task) => task !== undefined);
+    return this.names()
+      .map((name) => this.byName.get(name))
+      .filter((task) => task !== undefined);
   }
 }

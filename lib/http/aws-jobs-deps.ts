@@ -12,7 +12,7 @@ import { SqsRunQueue } from '../adapters/aws/sqs-run-queue';
 import type { TaskRegistry } from '../domain/task';
 import { ENV, type apiConfigSchema } from '../schemas/config';
 import type { JobsDeps } from '../use-cases/jobs/deps';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SsrfUrlGuard } from './ssrf-url-guard';
 
 export type ApiConfig = z.output<typeof apiConfigSchema>;

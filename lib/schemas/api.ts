@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN, jobInputSchema, jobSchema, jobStateSchema } from './job';
 import { runSchema, runStatusSchema } from './run';
 import { triggerSchema } from './trigger';

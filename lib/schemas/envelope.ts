@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN } from './job';
 
 /** The context attribute EventBridge Scheduler substitutes with the occurrence's scheduled time. */

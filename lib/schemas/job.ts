@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { triggerSchema } from './trigger';
 
 /** Usable as an EventBridge Scheduler schedule name (1-64 of [0-9a-zA-Z-_.]). */

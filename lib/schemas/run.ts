@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The largest `result` kept in the ledger: the rest of a task's return value or a webhook's body is cut. */
 export const MAX_RESULT_BYTES = 4096;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Trigger JSON: when a job runs. Shape only; what EventBridge Scheduler can represent (ranges, time zones,

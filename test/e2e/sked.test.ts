@@ -10,7 +10,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../../cdk/constructs/sked-queues';
 import { LocalBridge } from '../../lib/adapters/local/local-bridge';
 import { signedFetch } from '../../lib/adapters/local/signed-fetch';

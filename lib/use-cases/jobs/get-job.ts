@@ -1,7 +1,7 @@
 import { nextFireTimes } from '../../domain/next-fire-times';
 import { NEXT_RUNS_COUNT, type jobDetailSchema } from '../../schemas/api';
 import type { Job } from '../../schemas/job';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { JobsDeps } from './deps';
 import { getExisting } from './job-writes';
 

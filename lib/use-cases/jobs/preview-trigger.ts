@@ -1,7 +1,7 @@
 import { nextFireTimes } from '../../domain/next-fire-times';
 import { toScheduleExpression } from '../../domain/schedule-expression';
 import { previewBodySchema, type previewResponseSchema } from '../../schemas/api';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { JobsDeps } from './deps';
 import { parseWith } from './validate';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError, type FieldIssue } from '../../domain/errors';
 import { MAX_PAYLOAD_BYTES, type ParsedJobInput } from '../../schemas/job';
 import type { JobsDeps } from './deps';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROJECT_ROOT } from '../../../cdk/constructs/sked-function';
 import { localAwsEnv } from '../../../scripts/local-cloud';
 

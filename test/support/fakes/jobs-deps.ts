@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTask, TaskRegistry } from '../../../lib/domain/task';
 import { DEFAULT_JOB_POLICIES } from '../../../lib/schemas/job';
 import type { JobsDeps } from '../../../lib/use-cases/jobs/deps';

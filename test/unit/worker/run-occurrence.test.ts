@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { defineTask } from '../../../lib/domain/task';
 import { processBatch, processMessage } from '../../../lib/use-cases/run-occurrence';
