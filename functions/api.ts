@@ -8,10 +8,11 @@ import { taskRegistry } from './tasks';
 /** The API Lambda: config parsed and clients built once per container, then every request through the router. */
 const config = parseConfig(apiConfigSchema, process.env);
 const logger = new Logger({ serviceName: 'sked-api' });
-const openApiDocument = buildOpenApiDocument();
+// Built on the first GET /openapi.json, not at cold start: most containers never serve it.
+let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;
 
 export const handler = makeApiHandler({
   deps: awsJobsDeps(config, taskRegistry({ includeTestTasks: config[ENV.includeTestTasks] }), logger),
   logger,
-  openApiDocument: () => openApiDocument,
+  openApiDocument: () => (openApiDocument ??= buildOpenApiDocument()),
 });
