@@ -26,6 +26,8 @@ export interface BaselineDeps {
   readonly jobs: Pick<JobStore, 'get'>;
   readonly tasks: TaskRegistry;
   readonly logger: Logger;
+  /** Told of each record's failure, for the bench's tally of why records went back to the queue. */
+  readonly onRecordError?: (error: unknown) => void;
 }
 
 interface Occurrence {
@@ -66,8 +68,6 @@ export function makeBaselineHandler(deps: BaselineDeps): BaselineHandler {
     { persistenceStore, config },
   );
 
-  const processor = new BatchProcessor(EventType.SQS);
-
   const recordHandler = async (record: SQSRecord): Promise<unknown> => {
     const envelope = runEnvelopeSchema.parse(JSON.parse(record.body));
     const occurrence: Occurrence =
@@ -79,11 +79,18 @@ export function makeBaselineHandler(deps: BaselineDeps): BaselineHandler {
             manual: false,
           }
         : { jobId: envelope.jobId, scheduledTime: envelope.runId, runId: envelope.runId, manual: true };
-    return runOccurrence(occurrence, Number(record.attributes.ApproximateReceiveCount));
+    try {
+      return await runOccurrence(occurrence, Number(record.attributes.ApproximateReceiveCount));
+    } catch (error) {
+      deps.onRecordError?.(error);
+      throw error;
+    }
   };
 
   return async (event, context) => {
     config.registerLambdaContext(context);
-    return processPartialResponse(event, recordHandler, processor, { context });
+    // A processor per invocation: it holds the batch's state, and the bench runs several invocations at once in one
+    // process (in Lambda, one container serves one invocation at a time, so a module-level one would do).
+    return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context });
   };
 }

@@ -1,8 +1,8 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { cloudClients, type BenchClients } from './clients';
-import { CloudResources, writeJobs, type Queue } from './cloud-resources';
-import { lambdaContext, OutputCapture, sqsRecord } from './lambda';
+import { writeJobs, type CloudResources, type Queue } from './cloud-resources';
+import { lambdaContext, sqsRecord, type OutputCapture } from './lambda';
 import type { Job } from '../../lib/schemas/job';
 import {
   baselineWorker,
@@ -105,7 +105,7 @@ export async function pollOnce(
   const event = { Records: Messages.map((message) => sqsRecord(message, target.queue.arn)) };
   const started = performance.now();
   capture?.start();
-  let response: SQSBatchResponse | void;
+  let response: SQSBatchResponse | void = undefined;
   let invocationError = false;
   try {
     response = await target.worker.handler(event, lambdaContext(`bench-${target.worker.name}`, WORKER_TIMEOUT_MS));

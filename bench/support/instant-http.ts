@@ -83,7 +83,12 @@ export function workerResponder(getItem: (table: string, key: unknown) => unknow
       case 'PutEvents':
         return { body: { FailedEntryCount: 0, Entries: [{ EventId: randomUUID() }] } };
       case 'SendMessage':
-        return { body: { MessageId: randomUUID(), MD5OfMessageBody: md5Hex(String(input.MessageBody ?? '')) } };
+        return {
+          body: {
+            MessageId: randomUUID(),
+            MD5OfMessageBody: md5Hex(typeof input.MessageBody === 'string' ? input.MessageBody : ''),
+          },
+        };
       case 'ChangeMessageVisibility':
       case 'DeleteMessage':
         return { body: {} };

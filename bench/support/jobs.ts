@@ -24,7 +24,12 @@ export function benchJob(id: string, options: BenchJobOptions = {}): Job {
     trigger: { type: 'cron', expression: '0 0 1 1 *', timezone: 'UTC' },
     jitterMinutes: 0,
     target: { type: 'task', task: BENCH_TASK, payload: { failures: options.failures ?? 0 } },
-    retry: { maxAttempts: options.maxAttempts ?? 3, initialSeconds: options.retryDelaySeconds ?? 30, multiplier: 2, maxSeconds: 3600 },
+    retry: {
+      maxAttempts: options.maxAttempts ?? 3,
+      initialSeconds: options.retryDelaySeconds ?? 30,
+      multiplier: 2,
+      maxSeconds: 3600,
+    },
     misfireGraceSeconds: 86_400,
     coalesce: false,
     maxConcurrent: options.maxConcurrent ?? 1,

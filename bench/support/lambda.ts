@@ -67,8 +67,12 @@ export class OutputCapture {
   private bytes = 0;
   private lines = 0;
   private readonly originals = new Map<NodeJS.WriteStream, typeof process.stdout.write>();
+  /** Concurrent invocations each start and stop the capture; the streams are restored after the last stops. */
+  private active = 0;
 
   start(): void {
+    this.active += 1;
+    if (this.active > 1) return;
     for (const stream of [process.stdout, process.stderr]) {
       if (this.originals.has(stream)) continue;
       this.originals.set(stream, stream.write.bind(stream));
@@ -80,11 +84,13 @@ export class OutputCapture {
         if (typeof callback === 'function') (callback as () => void)();
         return true;
       };
-      stream.write = capture as typeof stream.write;
+      stream.write = capture;
     }
   }
 
   stop(): void {
+    this.active = Math.max(0, this.active - 1);
+    if (this.active > 0) return;
     for (const [stream, write] of this.originals) stream.write = write;
     this.originals.clear();
   }

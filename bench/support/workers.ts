@@ -15,6 +15,8 @@ export type WorkerName = 'sked' | 'baseline';
 export interface WorkerUnderTest {
   readonly name: WorkerName;
   readonly handler: SqsHandler;
+  /** Why records failed, by error name (the baseline's only; sked's are in its ledger and logs). */
+  readonly recordErrors: Map<string, number>;
 }
 
 /** Counts executions of each (jobId, runId): the history check's side effects, kept in memory. */
@@ -80,7 +82,7 @@ export function skedWorker(clients: BenchClients, target: SkedWorkerTarget, task
   });
   // Only the task registry is the bench's: its side effects are counted in memory, not written by the task.
   const handler = makeWorkerHandler({ ...deps, worker: { ...deps.worker, tasks } });
-  return { name: 'sked', handler: (event, context) => handler(event, context) };
+  return { name: 'sked', handler: (event, context) => handler(event, context), recordErrors: new Map() };
 }
 
 export interface BaselineWorkerTarget {
@@ -93,12 +95,21 @@ export function baselineWorker(
   target: BaselineWorkerTarget,
   tasks: TaskRegistry,
 ): WorkerUnderTest {
+  const recordErrors = new Map<string, number>();
   const handler = makeBaselineHandler({
     dynamodb: clients.dynamodb,
     idempotencyTable: target.idempotencyTable,
     jobs: new DynamoDbJobStore(clients.dynamodb, target.jobsTable),
     tasks,
     logger: new Logger({ serviceName: 'baseline-worker' }),
+    onRecordError: (error) => {
+      const name = error instanceof Error ? error.name : 'unknown';
+      recordErrors.set(name, (recordErrors.get(name) ?? 0) + 1);
+    },
   });
-  return { name: 'baseline', handler: (event, context): Promise<SQSBatchResponse> => handler(event, context) };
+  return {
+    name: 'baseline',
+    handler: (event, context): Promise<SQSBatchResponse> => handler(event, context),
+    recordErrors,
+  };
 }
