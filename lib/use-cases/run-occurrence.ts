@@ -413,7 +413,8 @@ async function runClaimed(context: RecordContext, job: Job, claim: Claim): Promi
   if (claim.attempt === 1 && occurrence.kind === 'schedule') {
     deps.metrics.scheduleLag(claim.startedAt.getTime() - occurrence.scheduledTime.getTime());
   }
-  log.info('run started');
+  // One info line per run outcome keeps production logs (and their cost) small; the start is for debugging.
+  log.debug('run started');
 
   let value: unknown;
   let failure: unknown;

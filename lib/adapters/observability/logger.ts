@@ -42,23 +42,29 @@ export function createLogger(serviceName: string, masker: LogMasker): Logger {
   return new Logger({ serviceName, jsonReplacerFn: masker.replacer });
 }
 
-/** The WorkerLog port over a Powertools logger; `child` binds keys to every line it writes. */
+/**
+ * The WorkerLog port over a Powertools logger. `child` binds keys to every line it writes; it wraps rather than
+ * calling the logger's createChild, which copies the whole logger and would cost that on every record.
+ */
 export class PowertoolsWorkerLog implements WorkerLog {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly bound: Readonly<Record<string, string>> = {},
+  ) {}
 
   debug(message: string, extra?: Readonly<Record<string, unknown>>): void {
-    this.logger.debug(message, { ...extra });
+    this.logger.debug(message, { ...this.bound, ...extra });
   }
   info(message: string, extra?: Readonly<Record<string, unknown>>): void {
-    this.logger.info(message, { ...extra });
+    this.logger.info(message, { ...this.bound, ...extra });
   }
   warn(message: string, extra?: Readonly<Record<string, unknown>>): void {
-    this.logger.warn(message, { ...extra });
+    this.logger.warn(message, { ...this.bound, ...extra });
   }
   error(message: string, extra?: Readonly<Record<string, unknown>>): void {
-    this.logger.error(message, { ...extra });
+    this.logger.error(message, { ...this.bound, ...extra });
   }
   child(keys: Readonly<Record<string, string>>): WorkerLog {
-    return new PowertoolsWorkerLog(this.logger.createChild({ persistentKeys: { ...keys } }));
+    return new PowertoolsWorkerLog(this.logger, { ...this.bound, ...keys });
   }
 }

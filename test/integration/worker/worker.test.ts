@@ -506,11 +506,16 @@ describe('the worker against the local cloud', () => {
       });
       await jobs.create(job);
       const at = minutesAgo(0);
+      // Every level, so the debug lines are checked for secrets too.
+      const level = process.env.POWERTOOLS_LOG_LEVEL;
+      process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
       const handler = handlerWith(undefined, {
         [ENV.httpAllowlist]: `127.0.0.1:${port}`,
         [ENV.allowHttp]: 'true',
         [ENV.maskPatterns]: JSON.stringify(['\\+\\d{2}(?: \\d{1,2}){5}']),
       });
+      if (level === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+      else process.env.POWERTOOLS_LOG_LEVEL = level;
       // Powertools writes info to stdout and warnings and errors to stderr.
       const lines: string[] = [];
       const streams = [process.stdout, process.stderr];
@@ -537,6 +542,7 @@ describe('the worker against the local cloud', () => {
       // Assess
       const runLines = lines.filter((line) => line.includes(job.id));
       expect(runLines.length).toBeGreaterThan(1);
+      expect(runLines.some((line) => line.includes('"run started"'))).toBe(true);
       expect(runLines.some((line) => line.includes('webhook answered 500'))).toBe(true);
       for (const line of runLines) {
         if (!line.trimStart().startsWith('{') || line.includes('"_aws"')) continue;
