@@ -186,7 +186,7 @@ export function writeReport(r: Report): string {
     out.push(`sked / baseline, per round: ${formatSpread(r.cpu.ratio)}.`);
     targets.push(
       `- Worker CPU per message below the baseline: ${verdict(met)} (sked / baseline ${num(r.cpu.ratio.median)}; ` +
-        `${met ? '' : 'per run sked makes one more SDK call (the lifecycle event, section 1), its two writes are two-item transactions, and it writes about six times the log bytes (run started, run succeeded, an EMF document per invocation) where the baseline writes one line; how the difference splits between these was not measured'}).`,
+        `${met ? '' : `per run sked makes one more SDK call (the lifecycle event, section 1), its two writes are two-item transactions, and it writes about ${num((cpu.logBytesPerMessage.sked[10] ?? NaN) / (cpu.logBytesPerMessage.baseline[10] ?? NaN), 1)} times the log bytes (its outcome line plus an EMF metrics document per invocation) where the baseline writes one line; how the difference splits between these was not measured`}).`,
     );
   }
   out.push('');
