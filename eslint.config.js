@@ -25,12 +25,33 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', '@smithy/*', '@middy/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@aws-lambda-powertools/*'], message: 'The pure core imports no AWS SDK, middy, CDK or Powertools.' },
-            { group: ['**/adapters/**', '**/functions/**'], message: 'The pure core does not depend on adapters or entry points.' },
+            {
+              group: [
+                '@aws-sdk/*',
+                '@smithy/*',
+                '@middy/*',
+                'aws-cdk-lib',
+                'aws-cdk-lib/*',
+                'constructs',
+                '@aws-lambda-powertools/*',
+              ],
+              message: 'The pure core imports no AWS SDK, middy, CDK or Powertools.',
+            },
+            {
+              group: ['**/adapters/**', '**/functions/**'],
+              message: 'The pure core does not depend on adapters or entry points.',
+            },
           ],
         },
       ],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'The pure core reads no environment; config arrives through parameters.' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'The pure core reads no environment; config arrives through parameters.',
+        },
+      ],
     },
   },
   {
