@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // reuses when an endpoint already answers at AWS_ENDPOINT_URL and starts (pinned MiniStack) otherwise.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-line-reporter.ts'],
     coverage: {
       provider: 'v8',
       include: ['lib/domain/**/*.ts'],
