@@ -4,7 +4,7 @@ import { DynamoDbJobStore } from '../../lib/adapters/aws/dynamodb-job-store';
 import { JobConflictError, JobNotFoundError, StaleVersionError, ValidationError } from '../../lib/domain/errors';
 import type { Job } from '../../lib/schemas/job';
 import { DEFAULT_JOB_POLICIES } from '../../lib/schemas/job';
-import { jobsTableInput } from '../integration/api/cloud-fixture';
+import { jobsTableInput } from '../support/tables';
 import { uniqueName } from '../support/names';
 
 function job(id: string, overrides: Partial<Job> = {}): Job {

@@ -1,16 +1,10 @@
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-  type CreateTableCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, DeleteEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateScheduleGroupCommand, DeleteScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { JOBS_TABLE, RUNS_TABLE } from '../../../lib/adapters/aws/table-layout';
 import type { AwsClients } from '../../../lib/http/aws-jobs-deps';
 import { ENV } from '../../../lib/schemas/config';
+import { jobsTableInput, runsTableInput } from '../../support/tables';
 import { uniqueName } from '../../support/names';
 
 export interface CloudFixture {
@@ -34,31 +28,6 @@ async function queue(sqs: SQSClient, name: string): Promise<{ url: string; arn: 
   return { url: QueueUrl, arn };
 }
 
-/** The jobs table with the production key layout (table-layout.ts), for tests that create their own. */
-export function jobsTableInput(tableName: string): CreateTableCommandInput {
-  const { listIndex } = JOBS_TABLE;
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: JOBS_TABLE.partitionKey, AttributeType: 'S' },
-      { AttributeName: listIndex.partitionKey, AttributeType: 'S' },
-      { AttributeName: listIndex.sortKey, AttributeType: 'S' },
-    ],
-    KeySchema: [{ AttributeName: JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: listIndex.name,
-        KeySchema: [
-          { AttributeName: listIndex.partitionKey, KeyType: 'HASH' },
-          { AttributeName: listIndex.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
-  };
-}
-
 /** Everything the API needs, created under unique names with the production key layout. */
 export async function createCloudFixture(prefix: string): Promise<CloudFixture> {
   const clients: AwsClients = {
@@ -73,20 +42,7 @@ export async function createCloudFixture(prefix: string): Promise<CloudFixture> 
   const busName = uniqueName(`${prefix}-bus`);
 
   await clients.dynamodb.send(new CreateTableCommand(jobsTableInput(jobsTable)));
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: runsTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: RUNS_TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: RUNS_TABLE.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: RUNS_TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: RUNS_TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await clients.dynamodb.send(new CreateTableCommand(runsTableInput(runsTable)));
   for (const TableName of [jobsTable, runsTable]) {
     await waitUntilTableExists({ client: clients.dynamodb, maxWaitTime: 60 }, { TableName });
   }

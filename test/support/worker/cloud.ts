@@ -19,10 +19,11 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { JOBS_TABLE, RUNS_TABLE } from '../../../lib/adapters/aws/table-layout';
+import { RUNS_TABLE } from '../../../lib/adapters/aws/table-layout';
 import { ENV, parseConfig, workerConfigSchema } from '../../../lib/schemas/config';
 import { TERMINAL_STATUSES, type RunStatus } from '../../../lib/schemas/run';
 import type { WorkerConfig } from '../../../functions/worker-handler';
+import { jobsTableInput, runsTableInput } from '../tables';
 import { uniqueName } from '../names';
 
 export interface WorkerCloud {
@@ -49,42 +50,8 @@ export async function createWorkerCloud(visibilityTimeoutSeconds = 2): Promise<W
   const secretName = uniqueName('sked-wk-secret');
   const secretValue = `whsec-${uniqueName('s')}`;
 
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: jobsTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: JOBS_TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: JOBS_TABLE.listIndex.partitionKey, AttributeType: 'S' },
-        { AttributeName: JOBS_TABLE.listIndex.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: JOBS_TABLE.listIndex.name,
-          KeySchema: [
-            { AttributeName: JOBS_TABLE.listIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: JOBS_TABLE.listIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: runsTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: RUNS_TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: RUNS_TABLE.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: RUNS_TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: RUNS_TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await dynamodb.send(new CreateTableCommand(jobsTableInput(jobsTable)));
+  await dynamodb.send(new CreateTableCommand(runsTableInput(runsTable)));
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('sked-wk-dlq') }));
   const queue = await sqs.send(
     new CreateQueueCommand({
