@@ -92,8 +92,9 @@ async function streamRuns(api: SignedFetch, sked: LocalSked, jobIds: readonly st
   const seen = new Map<string, string>();
   while (!signal.aborted) {
     for (const jobId of jobIds) {
-      const response = await api(`${sked.apiBaseUrl}/jobs/${jobId}/runs?limit=20`);
-      if (!response.ok) continue;
+      // A failed poll (the emulator busy or restarting) is retried on the next round, not the end of the stream.
+      const response = await api(`${sked.apiBaseUrl}/jobs/${jobId}/runs?limit=20`).catch(() => undefined);
+      if (response?.ok !== true) continue;
       const page = runsPageSchema.safeParse(await response.json());
       if (!page.success) continue;
       for (const run of page.data.items) {
@@ -141,13 +142,6 @@ async function up(): Promise<void> {
       maxReceiveCount: REDRIVE_MAX_RECEIVE_COUNT,
     },
   );
-  await bridge.ensureRedrivePolicy();
-  bridge.start();
-
-  const api = signedFetch({ region, service: 'execute-api', credentials });
-  const jobIds = await registerDemoJobs(api, sked);
-  log('streaming runs (schedules fire on the emulator sweep, about every 10 s); Ctrl-C to stop');
-
   const stopping = new AbortController();
   const stop = () => {
     if (stopping.signal.aborted) return;
@@ -156,9 +150,18 @@ async function up(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await streamRuns(api, sked, jobIds, stopping.signal);
-  await bridge.stop();
-  await down(readSession());
+  // Whatever ends the session (Ctrl-C, local:down, a failed registration), what it started is stopped.
+  try {
+    await bridge.ensureRedrivePolicy();
+    bridge.start();
+    const api = signedFetch({ region, service: 'execute-api', credentials });
+    const jobIds = await registerDemoJobs(api, sked);
+    log('streaming runs (schedules fire on the emulator sweep, about every 10 s); Ctrl-C to stop');
+    await streamRuns(api, sked, jobIds, stopping.signal);
+  } finally {
+    await bridge.stop();
+    await down(readSession());
+  }
 }
 
 async function main(command: string | undefined): Promise<void> {

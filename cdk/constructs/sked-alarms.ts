@@ -1,16 +1,17 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SqsSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlarmSubscription, AlarmThresholds } from '../config';
-import { schedulerMetric, WORKER_METRIC_NAMES, workerMetric } from './sked-metrics';
+import { WORKER_METRIC_NAMES, workerMetric } from './sked-metrics';
 
 export type Severity = 'page' | 'ticket';
 
@@ -25,8 +26,9 @@ export interface SkedAlarmsProps {
   readonly deliveryDlq: IQueue;
   readonly worker: IFunction;
   readonly reconcile: IFunction;
-  readonly api: RestApi;
-  readonly scheduleGroupName: string;
+  /** The API's stage: its metrics carry the ApiName and Stage dimensions. */
+  readonly apiStage: Stage;
+  readonly scheduleGroup: IScheduleGroup;
   /** Namespace and service of the worker's EMF metrics. */
   readonly metricsNamespace: string;
   readonly workerServiceName: string;
@@ -170,7 +172,7 @@ export class SkedAlarms extends Construct {
       {
         id: 'SchedulerTargetErrors',
         severity: 'ticket',
-        metric: schedulerMetric(props.scheduleGroupName, 'TargetErrorCount', fiveMinutes),
+        metric: props.scheduleGroup.metricTargetErrors({ ...fiveMinutes, statistic: 'Sum' }),
         threshold: t.schedulerTargetErrors,
         description:
           'EventBridge Scheduler got errors sending to the jobs queue and is retrying. Check the scheduler role and the queue; if it persists, occurrences land in the delivery DLQ.',
@@ -178,15 +180,17 @@ export class SkedAlarms extends Construct {
       {
         id: 'SchedulerDropped',
         severity: 'page',
-        metric: schedulerMetric(props.scheduleGroupName, 'InvocationDroppedCount', fiveMinutes),
+        // InvocationDroppedCount also counts the occurrences that reached the delivery DLQ (DeliveryDlqDepth pages for
+        // those); the ones that are lost are those Scheduler could not put in the DLQ either.
+        metric: props.scheduleGroup.metricFailedToBeSentToDLQ(undefined, { ...fiveMinutes, statistic: 'Sum' }),
         threshold: 1,
         description:
-          'EventBridge Scheduler dropped occurrences after exhausting retries without reaching the delivery DLQ: those runs are lost. Fix the delivery path and run the affected jobs manually.',
+          'EventBridge Scheduler gave up on occurrences and could not put them in the delivery DLQ either: those runs are lost. Fix the delivery path (scheduler role, delivery DLQ) and run the affected jobs manually.',
       },
       {
         id: 'Api5xx',
         severity: 'ticket',
-        metric: props.api.metricServerError(fiveMinutes),
+        metric: props.apiStage.metricServerError({ ...fiveMinutes, statistic: 'Sum' }),
         threshold: t.api5xx,
         description:
           'The jobs API answered with 5xx: clients cannot change jobs. Read the API Lambda logs by request id; if Scheduler calls fail, run reconcile afterwards.',

@@ -1,4 +1,4 @@
-import { type RemovalPolicy } from 'aws-cdk-lib';
+import { Names, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -45,10 +45,14 @@ export class SkedApi extends Construct {
     });
 
     this.restApi = new RestApi(this, 'RestApi', {
+      // API Gateway metrics are keyed by name, not id: a name shared with another API would mix their 5xx counts.
+      restApiName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       description: 'sked jobs API',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      // The CloudWatch role is an account-wide API Gateway setting that other stacks' APIs use too: deleting a
+      // throwaway stage must not take it away from them.
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
         stageName: props.stageName,
         throttlingRateLimit: props.throttleRateLimit,

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { Dashboard, GraphWidget, type IWidget, MathExpression, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -11,7 +11,8 @@ export interface SkedDashboardProps {
   readonly jobsDlq: IQueue;
   readonly deliveryDlq: IQueue;
   readonly worker: IFunction;
-  readonly api: RestApi;
+  /** The API's stage (metrics by ApiName and Stage). */
+  readonly apiStage: Stage;
   readonly metricsNamespace: string;
   readonly workerServiceName: string;
 }
@@ -87,10 +88,10 @@ export class SkedDashboard extends Construct {
           title: 'API latency and 5xx',
           width: 12,
           left: [
-            props.api.metricLatency({ period, statistic: 'p50' }),
-            props.api.metricLatency({ period, statistic: 'p99' }),
+            props.apiStage.metricLatency({ period, statistic: 'p50' }),
+            props.apiStage.metricLatency({ period, statistic: 'p99' }),
           ],
-          right: [props.api.metricServerError({ period }), props.api.metricClientError({ period })],
+          right: [props.apiStage.metricServerError({ period }), props.apiStage.metricClientError({ period })],
         }),
       ],
     ];

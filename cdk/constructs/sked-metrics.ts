@@ -31,15 +31,3 @@ export function workerMetric(
     ...options,
   });
 }
-
-/** EventBridge Scheduler's per-group metrics (namespace AWS/Scheduler, dimension ScheduleGroup). */
-export function schedulerMetric(groupName: string, metricName: string, options: MetricOptions = {}): Metric {
-  return new Metric({
-    namespace: 'AWS/Scheduler',
-    metricName,
-    dimensionsMap: { ScheduleGroup: groupName },
-    statistic: 'Sum',
-    period: Duration.minutes(1),
-    ...options,
-  });
-}

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Effect, type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -9,6 +9,12 @@ export interface SkedSchedulerProps {
   readonly jobsQueue: IQueue;
   /** Where EventBridge Scheduler puts what it could not deliver. */
   readonly deliveryDlq: IQueue;
+  /**
+   * What deleting the stack does to the schedule group, and with it every job's schedule. DESTROY for throwaway
+   * stages, so that their schedules stop firing once the queue they deliver to is gone.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -24,7 +30,7 @@ export class SkedScheduler extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
 
-    this.group = new ScheduleGroup(this, 'Group', {});
+    this.group = new ScheduleGroup(this, 'Group', { removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN });
     const groupArn = stack.formatArn({
       service: 'scheduler',
       resource: 'schedule-group',
@@ -80,6 +86,13 @@ export class SkedScheduler extends Construct {
         resources: ['*'],
       }),
     );
-    this.role.grantPassRole(grantee.grantPrincipal);
+    // Only to EventBridge Scheduler: the execution role is never handed to another service.
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.role.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
   }
 }

@@ -14,20 +14,6 @@ export interface SkedStorageProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-const TABLE_READ_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
-const TABLE_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
-
 /**
  * sked's state: the jobs table (source of truth), the run ledger and the lifecycle events bus.
  *
@@ -77,12 +63,58 @@ export class SkedStorage extends Construct {
     });
   }
 
-  /** Read and write jobs, including queries of the list index (named, not `index/*`). */
+  /**
+   * What the API needs on jobs: get, create and replace (conditional PutItem), delete, and queries of the list index
+   * (named, not `index/*`).
+   */
   grantJobsReadWrite(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
       grantee,
-      actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
-      resourceArns: [this.jobsTable.tableArn, `${this.jobsTable.tableArn}/index/${JOBS_TABLE.listIndex.name}`],
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      resourceArns: this.jobsTableAndListIndex(),
     });
+  }
+
+  /** What reconcile needs on jobs: get and list, never write. */
+  grantJobsRead(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      resourceArns: this.jobsTableAndListIndex(),
+    });
+  }
+
+  /** What the worker needs on jobs: read a job, and mark a date job completed after it ran (UpdateItem). */
+  grantJobsRunUpdates(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resourceArns: [this.jobsTable.tableArn],
+    });
+  }
+
+  /** What the API needs on the run ledger: get a run and query a job's runs. */
+  grantRunsRead(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      resourceArns: [this.runsTable.tableArn],
+    });
+  }
+
+  /**
+   * What the worker needs on the run ledger: claim, update and record runs. TransactWriteItems has no IAM action of
+   * its own; each item in it is authorized as its UpdateItem.
+   */
+  grantRunsReadWrite(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resourceArns: [this.runsTable.tableArn],
+    });
+  }
+
+  private jobsTableAndListIndex(): string[] {
+    return [this.jobsTable.tableArn, `${this.jobsTable.tableArn}/index/${JOBS_TABLE.listIndex.name}`];
   }
 }

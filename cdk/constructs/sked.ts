@@ -79,7 +79,11 @@ export class Sked extends Construct {
     const { jobsTable, runsTable, eventBus } = this.storage;
     this.queues = new SkedQueues(this, 'Queues', { workerTimeout: settings.worker.timeout });
     const { jobsQueue, jobsDlq, deliveryDlq } = this.queues;
-    this.scheduler = new SkedScheduler(this, 'Scheduler', { jobsQueue, deliveryDlq });
+    this.scheduler = new SkedScheduler(this, 'Scheduler', {
+      jobsQueue,
+      deliveryDlq,
+      removalPolicy: settings.removalPolicy,
+    });
 
     this.webhookSecret = new Secret(this, 'WebhookSigningSecret', {
       description: 'HMAC-SHA256 key sked signs webhook requests with; share it with webhook receivers',
@@ -144,15 +148,16 @@ export class Sked extends Construct {
       },
     });
 
-    for (const fn of [this.apiFunction, this.reconcileFunction]) {
-      this.storage.grantJobsReadWrite(fn);
-      runsTable.grantReadData(fn);
-      jobsQueue.grantSendMessages(fn);
-      eventBus.grantPutEventsTo(fn);
-      this.scheduler.grantManageSchedules(fn);
-    }
-    this.storage.grantJobsReadWrite(this.workerFunction);
-    runsTable.grantReadWriteData(this.workerFunction);
+    // Each function gets what its code calls, nothing more (reconcile reads jobs and manages schedules only).
+    this.storage.grantJobsReadWrite(this.apiFunction);
+    this.storage.grantRunsRead(this.apiFunction);
+    jobsQueue.grantSendMessages(this.apiFunction);
+    eventBus.grantPutEventsTo(this.apiFunction);
+    this.scheduler.grantManageSchedules(this.apiFunction);
+    this.storage.grantJobsRead(this.reconcileFunction);
+    this.scheduler.grantManageSchedules(this.reconcileFunction);
+    this.storage.grantJobsRunUpdates(this.workerFunction);
+    this.storage.grantRunsReadWrite(this.workerFunction);
     jobsDlq.grantSendMessages(this.workerFunction);
     eventBus.grantPutEventsTo(this.workerFunction);
     this.webhookSecret.grantRead(this.workerFunction);
@@ -194,8 +199,8 @@ export class Sked extends Construct {
       deliveryDlq,
       worker: this.workerFunction,
       reconcile: this.reconcileFunction,
-      api: this.api.restApi,
-      scheduleGroupName: this.scheduler.group.scheduleGroupName,
+      apiStage: this.api.restApi.deploymentStage,
+      scheduleGroup: this.scheduler.group,
       metricsNamespace: this.metricsNamespace,
       workerServiceName: WORKER_SERVICE_NAME,
       removalPolicy: settings.removalPolicy,
@@ -206,7 +211,7 @@ export class Sked extends Construct {
       jobsDlq,
       deliveryDlq,
       worker: this.workerFunction,
-      api: this.api.restApi,
+      apiStage: this.api.restApi.deploymentStage,
       metricsNamespace: this.metricsNamespace,
       workerServiceName: WORKER_SERVICE_NAME,
     });

@@ -60,6 +60,36 @@ function functionRoleId(template: Template, entryDescription: RegExp): string {
   return role['Fn::GetAtt'][0];
 }
 
+/** A readable key for a policy resource: which of sked's resources it is, or a queue's logical id. */
+function resourceKey(resource: unknown): string {
+  const text = JSON.stringify(resource);
+  if (resource === '*') return '*';
+  if (text.includes(':schedule/')) return 'schedules';
+  if (text.includes('SchedulerExecutionRole')) return 'schedulerRole';
+  if (text.includes('WebhookSigningSecret')) return 'webhookSecret';
+  if (text.includes('EventBus')) return 'eventBus';
+  if (text.includes('RunsTable')) return 'runsTable';
+  if (text.includes('JobsTable'))
+    return text.includes('/index/') ? `jobsTable${/\/index\/\w+/.exec(text)?.[0] ?? ''}` : 'jobsTable';
+  const queue = /"Fn::GetAtt":\["(\w+)","Arn"\]/.exec(text)?.[1];
+  return queue ?? text;
+}
+
+/** The alarms the README runbook has a section for, by name. */
+const RUNBOOK_ALARMS = [
+  'JobsDlqDepth',
+  'DeliveryDlqDepth',
+  'QueueAge',
+  'WorkerErrors',
+  'WorkerThrottles',
+  'RunsFailed',
+  'RunsMissed',
+  'SchedulerTargetErrors',
+  'SchedulerDropped',
+  'Api5xx',
+  'ReconcileErrors',
+];
+
 describe('the sked stacks', () => {
   const prod = synthStage('prod');
 
@@ -208,6 +238,21 @@ describe('the sked stacks', () => {
     }
   });
 
+  it('keeps the schedule group in production and deletes it, with its schedules, in a throwaway stage', () => {
+    // Prepare
+    const local = synthStage('local');
+
+    // Act
+    const policyOf = (template: Template) =>
+      Object.values(template.findResources('AWS::Scheduler::ScheduleGroup')).map(
+        (group: { DeletionPolicy?: unknown }) => group.DeletionPolicy,
+      );
+
+    // Assess
+    expect(policyOf(prod.stateless)).toEqual(['Retain']);
+    expect(policyOf(local.stateless)).toEqual(['Delete']);
+  });
+
   it('gives every alarm an alarm and OK action on the page or ticket topic', () => {
     // Prepare
     const { stateless } = prod;
@@ -219,7 +264,6 @@ describe('the sked stacks', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm') as Resources);
 
     // Assess
-    expect(alarms.length).toBeGreaterThanOrEqual(11);
     for (const alarm of alarms) {
       const description = String(alarm.Properties.AlarmDescription);
       const severity = /^\[(page|ticket)\]/.exec(description)?.[1];
@@ -229,22 +273,60 @@ describe('the sked stacks', () => {
       expect(alarm.Properties.OKActions).toEqual(action);
       expect(description).toMatch(/Runbook: README\.md#runbook, section \w+\./);
     }
-    const metricsBySeverity = alarms.map(
-      (alarm) => `${String(alarm.Properties.MetricName)}:${String(alarm.Properties.AlarmDescription).slice(1, 5)}`,
+    const sections = alarms.map((alarm) => /section (\w+)\.$/.exec(String(alarm.Properties.AlarmDescription))?.[1]);
+    expect(sections.sort()).toEqual([...RUNBOOK_ALARMS].sort());
+  });
+
+  it('watches metrics that AWS publishes, with the dimensions it publishes them under', () => {
+    // Prepare
+    const { stateless } = prod;
+    const { jobsQueue, jobsDlq, deliveryDlq } = queueIds(stateless);
+    const functionId = (description: RegExp) => {
+      const functions = stateless.findResources('AWS::Lambda::Function') as Resources;
+      return Object.keys(functions).find((id) => description.test(String(functions[id]?.Properties.Description)));
+    };
+    const groupId = logicalIdOf(stateless, 'AWS::Scheduler::ScheduleGroup', {});
+    const apiId = logicalIdOf(stateless, 'AWS::ApiGateway::RestApi', {});
+    const queueName = (id: string) => [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }];
+    const functionName = (description: RegExp) => [{ Name: 'FunctionName', Value: { Ref: functionId(description) } }];
+    const resources = stateless.toJSON().Resources as Resources;
+    const scheduleGroup = [{ Name: 'ScheduleGroup', Value: resources[groupId]?.Properties.Name }];
+    const worker = [{ Name: 'service', Value: 'sked-worker' }];
+
+    // Act
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm') as Resources);
+    const bySection = Object.fromEntries(
+      alarms.map((alarm) => {
+        const { Namespace, MetricName, Dimensions, Statistic, TreatMissingData } = alarm.Properties;
+        const section = /section (\w+)\.$/.exec(String(alarm.Properties.AlarmDescription))?.[1] ?? '';
+        return [section, { Namespace, MetricName, Dimensions, Statistic, TreatMissingData }];
+      }),
     );
-    expect(metricsBySeverity).toEqual(
-      expect.arrayContaining([
-        'ApproximateNumberOfMessagesVisible:page',
-        'ApproximateAgeOfOldestMessage:page',
-        'Errors:page',
-        'Throttles:tick',
-        'RunsFailed:tick',
-        'RunsMissed:tick',
-        'TargetErrorCount:tick',
-        'InvocationDroppedCount:page',
-        '5XXError:tick',
+
+    // Assess
+    const expected = (Namespace: string, MetricName: string, Dimensions: unknown, Statistic = 'Sum') => ({
+      Namespace,
+      MetricName,
+      Dimensions,
+      Statistic,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(bySection).toEqual({
+      JobsDlqDepth: expected('AWS/SQS', 'ApproximateNumberOfMessagesVisible', queueName(jobsDlq), 'Maximum'),
+      DeliveryDlqDepth: expected('AWS/SQS', 'ApproximateNumberOfMessagesVisible', queueName(deliveryDlq), 'Maximum'),
+      QueueAge: expected('AWS/SQS', 'ApproximateAgeOfOldestMessage', queueName(jobsQueue), 'Maximum'),
+      WorkerErrors: expected('AWS/Lambda', 'Errors', functionName(/^sked worker/)),
+      WorkerThrottles: expected('AWS/Lambda', 'Throttles', functionName(/^sked worker/)),
+      RunsFailed: expected('Sked', 'RunsFailed', worker),
+      RunsMissed: expected('Sked', 'RunsMissed', worker),
+      SchedulerTargetErrors: expected('AWS/Scheduler', 'TargetErrorCount', scheduleGroup),
+      SchedulerDropped: expected('AWS/Scheduler', 'InvocationsFailedToBeSentToDeadLetterCount', scheduleGroup),
+      Api5xx: expected('AWS/ApiGateway', '5XXError', [
+        { Name: 'ApiName', Value: resources[apiId]?.Properties.Name },
+        { Name: 'Stage', Value: { Ref: logicalIdOf(stateless, 'AWS::ApiGateway::Stage', {}) } },
       ]),
-    );
+      ReconcileErrors: expected('AWS/Lambda', 'Errors', functionName(/^sked reconcile/)),
+    });
   });
 
   it('requires AWS_IAM authorization on every API method', () => {
@@ -380,12 +462,137 @@ describe('the sked stacks', () => {
     // Assess
     const passRole = statements.filter((statement) => JSON.stringify(statement.Action).includes('iam:PassRole'));
     expect(passRole).toEqual([
-      { Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [schedulerRoleId, 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: { 'Fn::GetAtt': [schedulerRoleId, 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      },
     ]);
     const manage = statements.find((statement) =>
       JSON.stringify(statement.Action).includes('scheduler:CreateSchedule'),
     );
     expect(JSON.stringify(manage?.Resource)).toMatch(/:schedule\/.*\/\*"/);
+  });
+
+  it('grants each function only the DynamoDB, SQS, events and scheduler actions its code calls', () => {
+    // Prepare
+    const { stateless } = prod;
+    const { jobsQueue, jobsDlq } = queueIds(stateless);
+    const roles = {
+      api: functionRoleId(stateless, /^sked jobs API/),
+      worker: functionRoleId(stateless, /^sked worker/),
+      reconcile: functionRoleId(stateless, /^sked reconcile/),
+    };
+
+    // Act
+    const granted = (roleId: string) => {
+      const byResource: Record<string, string[]> = {};
+      for (const statement of policiesOfRole(stateless, roleId)) {
+        const actions = ([] as unknown[]).concat(statement.Action).map(String);
+        for (const resource of ([] as unknown[]).concat(statement.Resource)) {
+          const key = resourceKey(resource);
+          byResource[key] = [...(byResource[key] ?? []), ...actions].sort();
+        }
+      }
+      return byResource;
+    };
+
+    // Assess
+    expect(granted(roles.api)).toEqual({
+      '*': ['scheduler:ListSchedules', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+      jobsTable: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      'jobsTable/index/list': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      runsTable: ['dynamodb:GetItem', 'dynamodb:Query'],
+      [jobsQueue]: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+      eventBus: ['events:PutEvents'],
+      schedules: [
+        'scheduler:CreateSchedule',
+        'scheduler:DeleteSchedule',
+        'scheduler:GetSchedule',
+        'scheduler:UpdateSchedule',
+      ],
+      schedulerRole: ['iam:PassRole'],
+    });
+    expect(granted(roles.reconcile)).toEqual({
+      '*': ['scheduler:ListSchedules', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+      jobsTable: ['dynamodb:GetItem', 'dynamodb:Query'],
+      'jobsTable/index/list': ['dynamodb:GetItem', 'dynamodb:Query'],
+      schedules: [
+        'scheduler:CreateSchedule',
+        'scheduler:DeleteSchedule',
+        'scheduler:GetSchedule',
+        'scheduler:UpdateSchedule',
+      ],
+      schedulerRole: ['iam:PassRole'],
+    });
+    expect(granted(roles.worker)).toEqual({
+      '*': ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+      jobsTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      runsTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      [jobsQueue]: [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ],
+      [jobsDlq]: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+      eventBus: ['events:PutEvents'],
+      webhookSecret: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+    });
+  });
+
+  it('names the API after its deployment and alarms on the 5xx of its own stage', () => {
+    // Prepare
+    const stack = new Stack(new App({ context: TEST_CONTEXT }), 'TwoSkeds');
+
+    // Act
+    new Sked(stack, 'Payments');
+    new Sked(stack, 'Reports');
+    const template = Template.fromStack(stack);
+
+    // Assess
+    const apis = template.findResources('AWS::ApiGateway::RestApi') as Resources;
+    const stages = template.findResources('AWS::ApiGateway::Stage') as Resources;
+    const expectedDimensions = Object.entries(apis).map(([apiId, api]) => {
+      const stageId = Object.keys(stages).find(
+        (id) => JSON.stringify(stages[id]?.Properties.RestApiId) === JSON.stringify({ Ref: apiId }),
+      );
+      return [
+        { Name: 'ApiName', Value: api.Properties.Name },
+        { Name: 'Stage', Value: { Ref: stageId } },
+      ];
+    });
+    const names = Object.values(apis).map((api) => String(api.Properties.Name));
+    expect(new Set(names).size).toBe(2);
+    const api5xx = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Resources).filter(
+      (alarm) => alarm.Properties.MetricName === '5XXError',
+    );
+    expect(api5xx.map((alarm) => alarm.Properties.Dimensions)).toEqual(expectedDimensions);
+  });
+
+  it('retains the account-wide API Gateway CloudWatch role even when a throwaway stage is deleted', () => {
+    // Prepare
+    const local = synthStage('local');
+
+    // Act
+    const accounts = Object.values(local.stateless.findResources('AWS::ApiGateway::Account'));
+    const roles = Object.values(
+      local.stateless.findResources('AWS::IAM::Role', {
+        Properties: {
+          AssumeRolePolicyDocument: Match.objectLike({
+            Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+          }),
+        },
+      }),
+    );
+
+    // Assess
+    expect([...accounts, ...roles].map((resource: { DeletionPolicy?: unknown }) => resource.DeletionPolicy)).toEqual([
+      'Retain',
+      'Retain',
+    ]);
   });
 
   it('has no unacknowledged cdk-nag AwsSolutions or Serverless findings', () => {
