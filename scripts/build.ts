@@ -1,11 +1,12 @@
 /**
  * `npm run build`: bundles each Lambda entry point the way the CDK deploys it (cdk/constructs/sked-function.ts:
- * ESM, minified, source maps, the AWS SDK included) into dist/<name>/index.mjs, and prints each bundle's size.
+ * ESM, minified, source maps, the AWS SDK included, the same module aliases) into dist/<name>/index.mjs, and prints each bundle's size.
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { BUNDLE_ALIASES } from '../cdk/constructs/sked-function';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const LAMBDA_ENTRIES = ['api', 'worker', 'reconcile'] as const;
@@ -25,6 +26,7 @@ for (const name of LAMBDA_ENTRIES) {
     sourcemap: true,
     sourcesContent: false,
     mainFields: ['module', 'main'],
+    alias: { ...BUNDLE_ALIASES },
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'warning',
   });

@@ -3,7 +3,7 @@
  *
  * Bundled: esbuild with the options cdk/constructs/sked-function.ts gives NodejsFunction (ESM, minified, external
  * source map without sources content, main fields module,main, the createRequire banner, nothing external, the
- * target of the function's runtime). Unbundled: our own sources compiled to one unminified ESM file with every
+ * target of the function's runtime, the same module aliases). Unbundled: our own sources compiled to one unminified ESM file with every
  * package left external, so the handler loads its dependencies from node_modules file by file, as a zip deployment
  * of the compiled sources with node_modules would. Each load is a fresh `node` process importing the entry, with
  * NODE_OPTIONS=--enable-source-maps as the functions are configured; the figure is the import's duration.
@@ -12,7 +12,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { BUNDLE_ALIASES } from '../../cdk/constructs/sked-function';
 import { DEFAULT_JOB_POLICIES } from '../../lib/schemas/job';
 import { ENV } from '../../lib/schemas/config';
 import { spread, type Spread } from '../support/stats';
@@ -33,8 +34,6 @@ export interface BundleResult {
   readonly unbundledLoadMs: Spread;
   /** bundled / unbundled, paired by repetition. */
   readonly loadRatio: Spread;
-  /** The same bundle with zod imported as a namespace (`import * as z`), a what-if for the size target. */
-  readonly namespaceZodBytes: number;
 }
 
 /** The Lambda entries: functions/*.ts that export a handler. */
@@ -47,22 +46,7 @@ export function lambdaEntries(root: string): string[] {
     .sort();
 }
 
-/** Rewrites `import { z } from 'zod'` in our sources to a namespace import, which esbuild can tree-shake. */
-const namespaceZod = (root: string): Plugin => ({
-  name: 'namespace-zod',
-  setup(builder) {
-    builder.onLoad({ filter: /\.ts$/ }, (args) => {
-      if (!args.path.startsWith(root) || args.path.includes('node_modules')) return undefined;
-      const source = readFileSync(args.path, 'utf8').replace(
-        /import\s*\{\s*z\s*\}\s*from\s*'zod';/g,
-        "import * as z from 'zod';",
-      );
-      return { contents: source, loader: 'ts' };
-    });
-  },
-});
-
-async function bundle(root: string, entry: string, outfile: string, plugins: Plugin[] = []) {
+async function bundle(root: string, entry: string, outfile: string) {
   const result = await build({
     entryPoints: [join(root, 'functions', `${entry}.ts`)],
     bundle: true,
@@ -77,7 +61,7 @@ async function bundle(root: string, entry: string, outfile: string, plugins: Plu
     outfile,
     metafile: true,
     logLevel: 'error',
-    plugins,
+    alias: { ...BUNDLE_ALIASES },
   });
   return result.metafile;
 }
@@ -134,8 +118,7 @@ async function loadOnce(loader: string, file: string): Promise<number> {
 export async function measureBundles(root: string, work: string, repetitions: number): Promise<BundleResult[]> {
   const bundled = join(work, 'bundled');
   const unbundled = join(work, 'unbundled');
-  const whatIf = join(work, 'namespace-zod');
-  for (const dir of [bundled, unbundled, whatIf]) mkdirSync(dir, { recursive: true });
+  for (const dir of [bundled, unbundled]) mkdirSync(dir, { recursive: true });
   // The unbundled output resolves its packages from the project's node_modules, as a deployment package would.
   symlinkSync(join(root, 'node_modules'), join(unbundled, 'node_modules'), 'dir');
   const loader = join(work, 'load.mjs');
@@ -155,9 +138,6 @@ export async function measureBundles(root: string, work: string, repetitions: nu
       .sort((a, b) => b[1] - a[1])
       .slice(0, 5)
       .map(([name, bytes]) => ({ name, bytes }));
-
-    const whatIfMeta = await bundle(root, entry, join(whatIf, `${entry}.mjs`), [namespaceZod(root)]);
-    const whatIfOutput = Object.entries(whatIfMeta.outputs).find(([key]) => key.endsWith(`${entry}.mjs`));
 
     const unbundledFile = join(unbundled, `${entry}.mjs`);
     await build({
@@ -189,7 +169,6 @@ export async function measureBundles(root: string, work: string, repetitions: nu
       bundledLoadMs: spread(bundledMs),
       unbundledLoadMs: spread(unbundledMs),
       loadRatio: spread(ratios),
-      namespaceZodBytes: whatIfOutput?.[1].bytes ?? Number.NaN,
     });
   }
   return results;

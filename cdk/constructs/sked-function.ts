@@ -10,6 +10,14 @@ import type { LogLevel } from '../config';
 /** The repository root: entries are `functions/<name>.ts` below it. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * Modules swapped at bundle time: the SDK's default credential chain for the environment-only provider that Lambda
+ * needs (lib/adapters/aws/lambda-credentials.ts explains why).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': join(PROJECT_ROOT, 'lib', 'adapters', 'aws', 'lambda-credentials.ts'),
+};
+
 export interface SkedFunctionProps {
   /** Entry file name below `functions/`, without extension (e.g. `worker`). */
   readonly entry: string;
@@ -69,6 +77,7 @@ export class SkedFunction extends NodejsFunction {
         banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
         // Bundle everything, the AWS SDK included.
         externalModules: [],
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
       },
     });
   }
