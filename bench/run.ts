@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: measures sked beside what a user would otherwise build or run, and rewrites BENCHMARKS.md.
- * Sections: AWS calls per run, worker CPU per message, bundles, throughput and the API on the local cloud, cost.
+ * Sections: AWS calls per run, worker CPU per message, bundles, throughput (in process and by the deployed workers)
+ * and the API on the local cloud, cost.
  * BENCH_QUICK=1 shrinks every section (for trying the harness, not for the figures).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { measureBundles, type BundleResult } from './sections/bundles';
 import { measureCalls, type CallsResult } from './sections/calls';
 import { alwaysOnInstancePerMonth, costPerMillionRuns, idleCost, type IdleCost, type RunCost } from './sections/cost';
 import { measureCpu, type CpuResult } from './sections/cpu';
+import { measureDeployedThroughput, type DeployedThroughputResult } from './sections/deployed-throughput';
 import { measureThroughput, type ThroughputResult } from './sections/throughput';
 import { cloudClients } from './support/clients';
 import { CloudResources } from './support/cloud-resources';
@@ -32,6 +34,7 @@ const SIZES = quick
       callReps: 2,
       drain: 200,
       drainReps: 1,
+      deployedDrainReps: 1,
       creates: 50,
       bulk: 500,
     }
@@ -43,6 +46,7 @@ const SIZES = quick
       callReps: 5,
       drain: 2000,
       drainReps: 3,
+      deployedDrainReps: 3,
       creates: 1000,
       bulk: 10_000,
     };
@@ -103,6 +107,17 @@ async function main(): Promise<void> {
         repetitions: SIZES.drainReps,
         log,
       }),
+    );
+    const deployed: DeployedThroughputResult | string = await section(
+      'throughput of the deployed workers on the local cloud',
+      () =>
+        measureDeployedThroughput(cloud.endpoint, admin, scope, {
+          occurrences: SIZES.drain,
+          duplicateShare: 0.05,
+          repetitions: SIZES.deployedDrainReps,
+          timeoutMs: 360_000,
+          log,
+        }),
     );
     const api: ApiResult | string = await section('API on the local cloud', async () => {
       const resources = scope();
@@ -182,6 +197,7 @@ async function main(): Promise<void> {
       cpu,
       calls,
       throughput,
+      deployed,
       api,
       costs,
       idle,
