@@ -13,16 +13,12 @@ import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileS
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { BUNDLE_ALIASES } from '../../cdk/constructs/sked-function';
 import { DEFAULT_JOB_POLICIES } from '../../lib/schemas/job';
 import { ENV } from '../../lib/schemas/config';
+import { BUNDLE_TARGET, lambdaBundleOptions } from '../support/bundling';
 import { spread, type Spread } from '../support/stats';
 
 const run = promisify(execFile);
-
-/** NodejsFunction's `target` comes from the runtime: Node.js 24 (cdk/constructs/sked-function.ts). */
-export const BUNDLE_TARGET = 'node24';
-const BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 export interface BundleResult {
   readonly entry: string;
@@ -48,20 +44,8 @@ export function lambdaEntries(root: string): string[] {
 
 async function bundle(root: string, entry: string, outfile: string) {
   const result = await build({
-    entryPoints: [join(root, 'functions', `${entry}.ts`)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
-    outfile,
+    ...lambdaBundleOptions(join(root, 'functions', `${entry}.ts`), outfile),
     metafile: true,
-    logLevel: 'error',
-    alias: { ...BUNDLE_ALIASES },
   });
   return result.metafile;
 }

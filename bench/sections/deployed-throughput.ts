@@ -31,17 +31,16 @@ import { RUNS_TABLE } from '../../lib/adapters/aws/table-layout';
 import { scheduledRunId } from '../../lib/domain/run-id';
 import { ENV } from '../../lib/schemas/config';
 import { TERMINAL_STATUSES } from '../../lib/schemas/run';
-import { BUNDLE_ALIASES, PROJECT_ROOT } from '../../cdk/constructs/sked-function';
+import { PROJECT_ROOT } from '../../cdk/constructs/sked-function';
 import { deploySked, destroySked } from '../../test/support/e2e/deployment';
 import { BASELINE_ENV } from '../deployed/baseline-env';
 import { REGION } from '../support/clients';
 import { writeJobs, type CloudResources, type Queue } from '../support/cloud-resources';
 import { benchJob, scheduledEnvelope } from '../support/jobs';
 import type { WorkerName } from '../support/workers';
-import { BUNDLE_TARGET } from './bundles';
+import { lambdaBundleOptions } from '../support/bundling';
 
 const run = promisify(execFile);
-const BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
 
 export interface DeployedDrain {
@@ -238,21 +237,9 @@ async function drain(
 
 /** The baseline bundled as SkedFunction bundles sked's functions, zipped as a Lambda deployment package. */
 async function baselineZip(work: string): Promise<Uint8Array> {
-  await build({
-    entryPoints: [join(PROJECT_ROOT, 'bench', 'deployed', 'baseline-function.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
-    outfile: join(work, 'index.mjs'),
-    logLevel: 'error',
-    alias: { ...BUNDLE_ALIASES },
-  });
+  await build(
+    lambdaBundleOptions(join(PROJECT_ROOT, 'bench', 'deployed', 'baseline-function.ts'), join(work, 'index.mjs')),
+  );
   await run('zip', ['-q', '-j', join(work, 'baseline.zip'), join(work, 'index.mjs'), join(work, 'index.mjs.map')]);
   return readFileSync(join(work, 'baseline.zip'));
 }

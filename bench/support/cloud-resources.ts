@@ -6,6 +6,7 @@ import {
   waitUntilTableExists,
   type AttributeValue,
   type BatchWriteItemCommandOutput,
+  type CreateTableCommandInput,
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -18,8 +19,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { JOBS_TABLE, RUNS_TABLE } from '../../lib/adapters/aws/table-layout';
+import { JOBS_TABLE } from '../../lib/adapters/aws/table-layout';
 import type { Job } from '../../lib/schemas/job';
+import { jobsTableInput, runsTableInput } from '../../test/support/tables';
 
 export const benchName = (prefix: string) => `bench-${prefix}-${randomUUID().slice(0, 8)}`;
 
@@ -38,52 +40,28 @@ export class CloudResources {
     private readonly eventbridge: EventBridgeClient,
   ) {}
 
-  private async table(name: string, input: Omit<ConstructorParameters<typeof CreateTableCommand>[0], 'TableName'>) {
-    await this.dynamodb.send(new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', ...input }));
+  private async table(input: CreateTableCommandInput) {
+    const name = input.TableName;
+    if (name === undefined) throw new Error('a table needs a name');
+    await this.dynamodb.send(new CreateTableCommand(input));
     await waitUntilTableExists({ client: this.dynamodb, maxWaitTime: 60 }, { TableName: name });
     this.cleanups.push(() => this.dynamodb.send(new DeleteTableCommand({ TableName: name })));
     return name;
   }
 
   jobsTable(): Promise<string> {
-    const { partitionKey, listIndex } = JOBS_TABLE;
-    return this.table(benchName('jobs'), {
-      AttributeDefinitions: [
-        { AttributeName: partitionKey, AttributeType: 'S' },
-        { AttributeName: listIndex.partitionKey, AttributeType: 'S' },
-        { AttributeName: listIndex.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: listIndex.name,
-          KeySchema: [
-            { AttributeName: listIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: listIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    });
+    return this.table(jobsTableInput(benchName('jobs')));
   }
 
   runsTable(): Promise<string> {
-    const { partitionKey, sortKey } = RUNS_TABLE;
-    return this.table(benchName('runs'), {
-      AttributeDefinitions: [
-        { AttributeName: partitionKey, AttributeType: 'S' },
-        { AttributeName: sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-    });
+    return this.table(runsTableInput(benchName('runs')));
   }
 
   /** Powertools idempotency's default layout. */
   idempotencyTable(): Promise<string> {
-    return this.table(benchName('idempotency'), {
+    return this.table({
+      TableName: benchName('idempotency'),
+      BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
     });
