@@ -34,6 +34,31 @@ function listKeyOf(job: Job): Record<string, string> {
   return { [partitionKey]: job.id, [listIndex.partitionKey]: entity, [listIndex.sortKey]: `${job.group}#${job.id}` };
 }
 
+function versionCondition(expectedVersion: number) {
+  return {
+    ConditionExpression: '#version = :expected',
+    ExpressionAttributeNames: { '#version': 'version' },
+    ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+  };
+}
+
+/** Runs a write conditional on the job's version; a failed condition means the job is gone or changed. */
+async function versioned(
+  id: string,
+  expectedVersion: number | undefined,
+  write: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      if (error.Item === undefined) throw new JobNotFoundError(id);
+      throw new StaleVersionError(id, String(expectedVersion));
+    }
+    throw error;
+  }
+}
+
 export class DynamoDbJobStore implements JobStore, JobCompletion {
   constructor(
     private readonly client: DynamoDBClient,
@@ -64,49 +89,31 @@ export class DynamoDbJobStore implements JobStore, JobCompletion {
   }
 
   async replace(job: Job, expectedVersion: number): Promise<void> {
-    try {
-      await this.client.send(
+    await versioned(job.id, expectedVersion, () =>
+      this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: toItem(job),
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+          ...versionCondition(expectedVersion),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        if (error.Item === undefined) throw new JobNotFoundError(job.id);
-        throw new StaleVersionError(job.id, String(expectedVersion));
-      }
-      throw error;
-    }
+      ),
+    );
   }
 
   async delete(id: string, expectedVersion?: number): Promise<void> {
-    try {
-      await this.client.send(
+    await versioned(id, expectedVersion, () =>
+      this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: { [partitionKey]: { S: id } },
           ...(expectedVersion === undefined
             ? { ConditionExpression: 'attribute_exists(#id)', ExpressionAttributeNames: { '#id': partitionKey } }
-            : {
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
-              }),
+            : versionCondition(expectedVersion)),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        if (error.Item === undefined) throw new JobNotFoundError(id);
-        throw new StaleVersionError(id, String(expectedVersion));
-      }
-      throw error;
-    }
+      ),
+    );
   }
 
   /**
