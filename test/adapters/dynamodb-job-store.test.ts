@@ -3,26 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbJobStore } from '../../lib/adapters/aws/dynamodb-job-store';
 import { JobConflictError, JobNotFoundError, StaleVersionError, ValidationError } from '../../lib/domain/errors';
 import type { Job } from '../../lib/schemas/job';
-import { DEFAULT_JOB_POLICIES } from '../../lib/schemas/job';
 import { jobsTableInput } from '../support/tables';
 import { uniqueName } from '../support/names';
+import { aJob } from '../support/worker/builders';
 
+/** A stored job named after its id; the shared builder fills in every default. */
 function job(id: string, overrides: Partial<Job> = {}): Job {
-  return {
-    id,
-    name: id,
-    group: 'default',
-    trigger: { type: 'interval', minutes: 5 },
-    jitterMinutes: 0,
-    target: { type: 'task', task: 'noop', payload: {} },
-    ...DEFAULT_JOB_POLICIES,
-    tags: [],
-    state: 'enabled',
-    version: 1,
-    createdAt: '2030-01-01T00:00:00.000Z',
-    updatedAt: '2030-01-01T00:00:00.000Z',
-    ...overrides,
-  };
+  return aJob({ id, name: id, ...overrides });
 }
 
 describe('DynamoDbJobStore', () => {
