@@ -1,0 +1,58 @@
+import { ValidationError } from '../errors';
+import { AWS_DAYS_OF_WEEK, isFull } from './types';
+import type { CronSpec, FieldRange } from './types';
+
+export type Fail = (message: string) => never;
+
+export const failAt =
+  (path: string, prefix: string): Fail =>
+  (message) => {
+    throw ValidationError.at(path, `${prefix}${message}`);
+  };
+
+export const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+export function parseValue(token: string, field: FieldRange, fail: Fail): number {
+  let value: number | undefined;
+  if (/^\d+$/.test(token)) value = Number(token);
+  else value = field.names?.[token.toLowerCase()];
+  if (value === undefined) {
+    fail(`'${token}' is not a ${field.names ? 'number or name' : 'number'}`);
+  }
+  if (value < field.min || value > field.max) {
+    fail(`${value} is out of range ${field.min}-${field.max}`);
+  }
+  return value;
+}
+
+/** Values, ranges, steps (`*`, `a`, `a-b`, `*\/n`, `a/n`, `a-b/n`) and comma lists, as a sorted list. */
+export function parseValues(text: string, field: FieldRange, fail: Fail): number[] {
+  const values = new Set<number>();
+  for (const item of text.split(',')) {
+    const match = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(item);
+    if (match === null) {
+      fail(`'${item}' is not a value, range, step or list`);
+    }
+    const [, base = '', stepText] = match;
+    let [low, high] = [field.min, field.max];
+    if (base !== '*') {
+      const [first = '', last] = base.split('-');
+      low = parseValue(first, field, fail);
+      high = last !== undefined ? parseValue(last, field, fail) : stepText !== undefined ? field.max : low;
+      if (low > high) fail(`range '${base}' runs backwards`);
+    }
+    const step = stepText === undefined ? 1 : Number(stepText);
+    if (step < 1) fail(`step in '${item}' must be at least 1`);
+    for (let value = low; value <= high; value += step) values.add(value);
+  }
+  return [...values].sort((a, b) => a - b);
+}
+
+/** Puts a schedule into canonical form: a day rule that covers every day is written `*` on day-of-month. */
+export function canonical(spec: CronSpec): CronSpec {
+  const { dayOfMonth, dayOfWeek } = spec;
+  if (dayOfMonth.kind === 'any' && dayOfWeek.kind === 'days' && isFull(dayOfWeek.days, AWS_DAYS_OF_WEEK)) {
+    return { ...spec, dayOfMonth: { kind: 'days', days: range(1, 31) }, dayOfWeek: { kind: 'any' } };
+  }
+  return spec;
+}

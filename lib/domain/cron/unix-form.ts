@@ -1,0 +1,56 @@
+import { ValidationError } from '../errors';
+import { canonical, failAt, parseValues, range } from './fields';
+import { DAYS_OF_MONTH, HOURS, MAX_YEAR, MIN_YEAR, MINUTES, MONTHS, namesFrom } from './types';
+import type { CronSpec, FieldRange } from './types';
+
+// Unix: 0 and 7 are both Sunday; 7 is folded onto 0 after parsing.
+const UNIX_DAYS_OF_WEEK: FieldRange = {
+  label: 'day-of-week',
+  min: 0,
+  max: 7,
+  names: namesFrom(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], 0),
+};
+
+const unixToAwsWeekday = (day: number): number => (day % 7) + 1;
+
+/** Parses a 5-field Unix cron expression; errors are reported at `path`. */
+export function parseUnixCron(expression: string, path: string): CronSpec {
+  const fields = expression.trim().split(/\s+/);
+  const [minutes, hours, dayOfMonth, month, dayOfWeek] = fields;
+  if (
+    fields.length !== 5 ||
+    minutes === undefined ||
+    hours === undefined ||
+    dayOfMonth === undefined ||
+    month === undefined ||
+    dayOfWeek === undefined
+  ) {
+    throw ValidationError.at(
+      path,
+      `a cron expression has 5 fields (minute hour day-of-month month day-of-week) or is written cron(...) with 6, got ${fields.length}`,
+    );
+  }
+  const failIn = (label: string) => failAt(path, `${label} field: `);
+  const monthDays = parseValues(dayOfMonth, DAYS_OF_MONTH, failIn('day-of-month'));
+  const weekDays = [
+    ...new Set(parseValues(dayOfWeek, UNIX_DAYS_OF_WEEK, failIn('day-of-week')).map(unixToAwsWeekday)),
+  ].sort((a, b) => a - b);
+  const domIsStar = dayOfMonth === '*';
+  const dowIsStar = dayOfWeek === '*';
+  if (!domIsStar && !dowIsStar) {
+    // Unix cron fires when either matches; EventBridge can only restrict one of them.
+    throw ValidationError.at(
+      path,
+      'day-of-month and day-of-week are both restricted: Unix cron fires on either, which EventBridge Scheduler ' +
+        "cannot express (it needs '?' in one of them); put '*' in one field or use two jobs",
+    );
+  }
+  return canonical({
+    minutes: parseValues(minutes, MINUTES, failIn('minute')),
+    hours: parseValues(hours, HOURS, failIn('hour')),
+    dayOfMonth: domIsStar && !dowIsStar ? { kind: 'any' } : { kind: 'days', days: monthDays },
+    months: parseValues(month, MONTHS, failIn('month')),
+    dayOfWeek: dowIsStar ? { kind: 'any' } : { kind: 'days', days: weekDays },
+    years: range(MIN_YEAR, MAX_YEAR),
+  });
+}
