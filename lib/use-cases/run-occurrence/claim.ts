@@ -1,0 +1,210 @@
+import { isCoalesced, isMisfired, slotOrder } from '../../domain/worker-policies';
+import type { Claim, LedgerEntry, LedgerExpectation, RecordedOutcome } from '../../ports/run-ledger';
+import type { Job } from '../../schemas/job';
+import type { SkipReason } from '../../schemas/run';
+import { announceRecorded, publish } from './record';
+import { settled, type RecordContext, type RecordOutcome, type Settled } from './settings';
+
+export type ClaimOutcome = Settled | { readonly kind: 'claimed'; readonly claim: Claim };
+
+/**
+ * Claims the occurrence in the run ledger: a hold on one of the job's slots, or how the record settled without one
+ * (paused, missed, coalesced, skipped for overlap, a duplicate delivery, or waiting for a slot).
+ */
+export async function claimOccurrence(context: RecordContext, job: Job): Promise<ClaimOutcome> {
+  const { deps, occurrence, message } = context;
+  const now = deps.clock.now();
+  let expect: LedgerExpectation = { kind: 'absent' };
+
+  if (context.redriveOf !== undefined) {
+    // An operator asked for this run: no paused, misfire or coalesce check, and a fresh attempt budget.
+    expect = { kind: 'failed', redrives: context.redriveOf };
+  } else if (occurrence.kind === 'schedule') {
+    if (job.state === 'paused') {
+      return settled(
+        await recordWithoutRun(context, expect, { status: 'skipped', reason: 'paused', at: now }, 'paused'),
+      );
+    }
+    // Misfire and coalesce judge a first attempt only: a run that has started is never abandoned by them.
+    // A redelivery (after a passing DynamoDB error, or while waiting for a slot) is judged by when its first
+    // delivery arrived, so a worker-side retry never turns an on-time occurrence into a missed one.
+    const firstAttemptAt = message.receiveCount > 1 ? message.firstReceivedAt : now;
+    if (isMisfired(job, occurrence.scheduledTime, firstAttemptAt)) {
+      const result = await recordFirst(context, { status: 'missed', reason: 'misfire', at: now });
+      if (result.kind === 'settled') return settled('done');
+      expect = result.expect;
+    } else if (isCoalesced(job, occurrence.scheduledTime, now)) {
+      const result = await recordFirst(context, { status: 'skipped', reason: 'coalesced', at: now }, 'coalesced');
+      if (result.kind === 'settled') return settled('done');
+      expect = result.expect;
+    }
+  }
+
+  return claimSlot(context, job, expect);
+}
+
+type FirstRecordResult =
+  { readonly kind: 'settled' } | { readonly kind: 'started'; readonly expect: LedgerExpectation };
+
+/** Records a first-attempt outcome; when an attempt already exists, the occurrence carries on to the claim. */
+async function recordFirst(
+  context: RecordContext,
+  outcome: RecordedOutcome,
+  skipReason?: SkipReason,
+): Promise<FirstRecordResult> {
+  const result = await context.deps.ledger.record(context.occurrence, { kind: 'absent' }, outcome);
+  if (result.kind === 'recorded') {
+    await announceRecorded(context, outcome, skipReason);
+    return { kind: 'settled' };
+  }
+  const current = result.current;
+  if (current === undefined || current.status !== 'running') {
+    await settleDuplicate(context, current);
+    return { kind: 'settled' };
+  }
+  return { kind: 'started', expect: { kind: 'lapsed', attempts: current.attempts, redrives: current.redrives } };
+}
+
+/** Records an outcome over a first attempt or a lapsed run; a conflict means another delivery settled it. */
+async function recordWithoutRun(
+  context: RecordContext,
+  expect: LedgerExpectation,
+  outcome: RecordedOutcome,
+  skipReason?: SkipReason,
+): Promise<RecordOutcome> {
+  let currentExpect = expect;
+  for (let tries = 0; tries < context.deps.settings.recordWithoutRunAttempts; tries++) {
+    const result = await context.deps.ledger.record(context.occurrence, currentExpect, outcome);
+    if (result.kind === 'recorded') {
+      await announceRecorded(context, outcome, skipReason);
+      return 'done';
+    }
+    const next = expectationFrom(result.current, context.deps.clock.now());
+    if (next === undefined) {
+      await settleDuplicate(context, result.current);
+      return 'done';
+    }
+    currentExpect = next;
+  }
+  return 'retry';
+}
+
+/** The expectation to retry a write with, or undefined when the current state is final or held by a live lease. */
+function expectationFrom(current: LedgerEntry | undefined, now: Date): LedgerExpectation | undefined {
+  if (current === undefined) return { kind: 'absent' };
+  if (current.status !== 'running') return undefined;
+  if (current.leaseUntil !== undefined && current.leaseUntil.getTime() >= now.getTime()) return undefined;
+  return { kind: 'lapsed', attempts: current.attempts, redrives: current.redrives };
+}
+
+/**
+ * Acknowledges a delivery of an occurrence that is settled or held elsewhere. The one exception to doing nothing:
+ * the very message whose attempts failed the run comes back, which happens only when its DLQ copy could not be
+ * sent (or its acknowledgement was lost), so the copy is sent (again). A duplicate DLQ copy is harmless: a redrive
+ * claims the failed run only at the redrive count it carries, so only one copy runs.
+ */
+async function settleDuplicate(context: RecordContext, current: LedgerEntry | undefined): Promise<void> {
+  const { log, message, occurrence } = context;
+  if (current?.status === 'failed' && current.failedMessageId === message.messageId) {
+    const error = current.error ?? { class: 'Unknown', message: 'no error recorded', category: 'unknown' };
+    log.warn('failed run came back before its DLQ copy was confirmed; dead-lettering it');
+    await context.deps.messages.deadLetter(message, {
+      reason: 'exhausted',
+      detail: `failed after ${current.attempts} attempts`,
+      error,
+      jobId: occurrence.jobId,
+      runId: occurrence.runId,
+      scheduledTime: occurrence.scheduledTime,
+      attempts: current.attempts,
+      redrives: current.redrives,
+    });
+    await publish(context, {
+      type: 'RunDeadLettered',
+      jobId: occurrence.jobId,
+      detail: { runId: occurrence.runId, scheduledTime: occurrence.scheduledTime.toISOString(), error },
+    });
+    return;
+  }
+  if (context.redriveOf !== undefined && current?.status === 'failed') {
+    log.info('redrive of a failed run that was already redriven; acknowledged without running', {
+      redrivesCarried: context.redriveOf,
+      redrives: current.redrives,
+    });
+    return;
+  }
+  log.info('duplicate delivery; acknowledged without running', {
+    status: current?.status,
+    leaseUntil: current?.leaseUntil?.toISOString(),
+  });
+}
+
+/** Tries the job's slots in the run's own order until one holds the occurrence, or the record settles. */
+async function claimSlot(context: RecordContext, job: Job, initial: LedgerExpectation): Promise<ClaimOutcome> {
+  const { deps, occurrence, log, invocation } = context;
+  const slots = slotOrder(occurrence.runId, job.maxConcurrent);
+  let expect = initial;
+  let slotIndex = 0;
+  let conflicts = 0;
+  const token = deps.newToken();
+
+  while (slotIndex < slots.length) {
+    const now = deps.clock.now();
+    const slot = slots[slotIndex];
+    // The hold never outlives this invocation, so a crashed run's message (visible again after the queue's
+    // visibility timeout, which is at least the function timeout) always finds the lease lapsed.
+    const leaseUntil = new Date(now.getTime() + invocation.remainingMs());
+    const result = await deps.ledger.claim({ occurrence, expect, token, now, leaseUntil, slot });
+    switch (result.kind) {
+      case 'claimed':
+        return {
+          kind: 'claimed',
+          claim: { occurrence, token, attempt: result.attempt, redrives: result.redrives, startedAt: now, slot },
+        };
+      case 'slot-taken':
+        slotIndex += 1;
+        break;
+      case 'contention':
+        conflicts += 1;
+        if (conflicts > deps.settings.claimMaxConflicts) return settled('retry');
+        await deps.sleep(deps.settings.contentionPauseMs * conflicts);
+        break;
+      case 'conflict': {
+        conflicts += 1;
+        const next = expectationFrom(result.current, now);
+        if (next === undefined || conflicts > deps.settings.claimMaxConflicts) {
+          // Finished, or running under another delivery whose own message stays in flight until it is done.
+          await settleDuplicate(context, result.current);
+          return settled('done');
+        }
+        expect = next;
+        break;
+      }
+    }
+  }
+
+  // Every slot is held by another run of this job. A run that started, or a redrive, is never skipped halfway.
+  const startedBefore = expect.kind !== 'absent';
+  const waitedLongEnough = context.message.receiveCount >= deps.settings.overlapMaxDeliveries;
+  if ((job.overlap === 'skip' || waitedLongEnough) && !startedBefore) {
+    if (job.overlap === 'queue') {
+      log.warn('no slot freed while the occurrence waited; recorded skipped', {
+        deliveries: context.message.receiveCount,
+      });
+    }
+    return settled(
+      await recordWithoutRun(
+        context,
+        expect,
+        { status: 'skipped', reason: 'overlap', at: deps.clock.now() },
+        'overlap',
+      ),
+    );
+  }
+  // overlap: queue, or a run that already started: wait for a slot.
+  log.info('all slots of the job are taken; retrying later', {
+    maxConcurrent: job.maxConcurrent,
+    delaySeconds: deps.settings.overlapRetrySeconds,
+  });
+  await deps.messages.retryLater(context.message, deps.settings.overlapRetrySeconds);
+  return settled('retry');
+}

@@ -1,0 +1,74 @@
+import { classifyError } from '../../domain/worker-policies';
+import type { InboundMessage } from '../../ports/worker-message-actions';
+import { claimOccurrence } from './claim';
+import { executeClaimed } from './execute';
+import { parseMessage, rejectMessage } from './parse';
+import { announceOutcome, describe, recordOutcome } from './record';
+import type { Invocation, RecordOutcome, WorkerDeps } from './settings';
+
+export {
+  DEFAULT_WORKER_SETTINGS,
+  type Invocation,
+  type RecordOutcome,
+  type WorkerDeps,
+  type WorkerSettings,
+} from './settings';
+
+/**
+ * 6. Receives a batch: each record on its own. The ids of the records to report in `batchItemFailures`; one
+ * record's failure never affects another.
+ */
+export async function processBatch(
+  deps: WorkerDeps,
+  messages: readonly InboundMessage[],
+  invocation: Invocation,
+): Promise<string[]> {
+  const settled = await Promise.allSettled(messages.map((message) => processMessage(deps, message, invocation)));
+  const failed: string[] = [];
+  settled.forEach((result, index) => {
+    const message = messages[index];
+    if (message === undefined) return;
+    if (result.status === 'rejected') {
+      deps.log.error('record failed; SQS will deliver it again', {
+        messageId: message.messageId,
+        error: describe(result.reason),
+      });
+      deps.metrics.workerError(classifyError(result.reason).category);
+      failed.push(message.messageId);
+    } else if (result.value === 'retry') {
+      failed.push(message.messageId);
+    }
+  });
+  return failed;
+}
+
+/** The numbered behaviour of the worker for one record. Throws only for failures SQS should redeliver. */
+export async function processMessage(
+  deps: WorkerDeps,
+  message: InboundMessage,
+  invocation: Invocation,
+): Promise<RecordOutcome> {
+  // 5. The run envelope as one occurrence of a job; anything else goes to the DLQ.
+  const parsed = parseMessage(deps, message, invocation);
+  if (parsed.kind === 'rejected') return rejectMessage(deps, message, parsed.reason);
+  const context = parsed.context;
+  const job = await deps.jobs.get(context.occurrence.jobId);
+  if (job === undefined) {
+    context.log.info('job no longer exists; message dropped');
+    return 'done';
+  }
+
+  // 7. Claim the occurrence in the run ledger, or record why it does not run.
+  const claimed = await claimOccurrence(context, job);
+  if (claimed.kind === 'settled') return claimed.outcome;
+
+  // 8. Run the task or call the signed webhook.
+  const execution = await executeClaimed(context, job, claimed.claim);
+
+  // 7. Record the outcome in the run ledger.
+  const recorded = await recordOutcome(context, job, execution);
+  if (recorded.kind === 'settled') return recorded.outcome;
+
+  // 9. Announce it: metrics, the outcome's log line, lifecycle events, a retry or a DLQ copy.
+  return announceOutcome(context, job, execution, recorded);
+}

@@ -1,0 +1,94 @@
+import type { TaskRegistry } from '../../domain/task';
+import type { Clock } from '../../ports/clock';
+import type { EventPublisher } from '../../ports/events';
+import type { JobStore } from '../../ports/job-store';
+import type { Occurrence, RunLedger } from '../../ports/run-ledger';
+import type { JobCompletion } from '../../ports/worker-job-completion';
+import type { WorkerLog } from '../../ports/worker-log';
+import type { InboundMessage, MessageActions } from '../../ports/worker-message-actions';
+import type { WorkerMetrics } from '../../ports/worker-metrics';
+import type { WebhookCaller } from '../../ports/worker-webhook';
+import type { RunEnvelope } from '../../schemas/envelope';
+
+export interface WorkerSettings {
+  /** Kept free before the invocation's deadline to record an outcome after a target times out. */
+  readonly reserveMs: number;
+  /** How long an occurrence waits for a free slot under `overlap: queue`. */
+  readonly overlapRetrySeconds: number;
+  /**
+   * Deliveries after which an occurrence that never started stops waiting for a slot and is recorded skipped
+   * (`overlap`). Kept well below the queue's maxReceiveCount, so the redrive policy never takes a waiting
+   * occurrence to the DLQ unrecorded.
+   */
+  readonly overlapMaxDeliveries: number;
+  /** Tries of a completion write before the record is left for SQS to redeliver. */
+  readonly completionWriteAttempts: number;
+  /** Pause between claim tries when DynamoDB reports a transaction conflict. */
+  readonly contentionPauseMs: number;
+  /**
+   * Conflicts a claim rides out before it gives up: transaction contention (the record goes back to SQS) or a
+   * ledger entry that changed under it (the delivery is acknowledged as a duplicate).
+   */
+  readonly claimMaxConflicts: number;
+  /**
+   * Tries of recording an occurrence that does not run (paused, missed, coalesced, skipped for overlap) while the
+   * ledger entry keeps changing under it, before the record is left for SQS to redeliver.
+   */
+  readonly recordWithoutRunAttempts: number;
+}
+
+export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
+  reserveMs: 5_000,
+  overlapRetrySeconds: 30,
+  overlapMaxDeliveries: 8,
+  completionWriteAttempts: 3,
+  contentionPauseMs: 50,
+  claimMaxConflicts: 5,
+  recordWithoutRunAttempts: 3,
+};
+
+export interface WorkerDeps {
+  readonly jobs: Pick<JobStore, 'get'>;
+  readonly completion: JobCompletion;
+  readonly ledger: RunLedger;
+  readonly tasks: TaskRegistry;
+  readonly webhooks: WebhookCaller;
+  readonly messages: MessageActions;
+  readonly events: EventPublisher;
+  readonly metrics: WorkerMetrics;
+  readonly log: WorkerLog;
+  readonly clock: Clock;
+  readonly newToken: () => string;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly settings: WorkerSettings;
+}
+
+/** What the invocation tells the use case about its own deadline. */
+export interface Invocation {
+  remainingMs(): number;
+}
+
+/** `done`: acknowledge (the batch response leaves it out); `retry`: report it failed so SQS delivers it again. */
+export type RecordOutcome = 'done' | 'retry';
+
+/** A step that finished the record's handling: what to tell SQS about it. */
+export interface Settled {
+  readonly kind: 'settled';
+  readonly outcome: RecordOutcome;
+}
+
+export function settled(outcome: RecordOutcome): Settled {
+  return { kind: 'settled', outcome };
+}
+
+/** One record as an occurrence of a job, with everything the later steps need. */
+export interface RecordContext {
+  readonly deps: WorkerDeps;
+  readonly message: InboundMessage;
+  readonly invocation: Invocation;
+  readonly envelope: RunEnvelope;
+  readonly occurrence: Occurrence;
+  readonly log: WorkerLog;
+  /** Set when the message is a DLQ copy an operator moved back: the redrive count the copy was made at. */
+  readonly redriveOf?: number;
+}
