@@ -18,7 +18,26 @@ export default tseslint.config(
     },
   },
   {
-    // The pure core: no AWS SDK, middy, CDK or process.env (HOUSE-STYLE habit 1).
+    // The AWS SDK is reached through adapters: only they, the composition roots that build the clients, and the
+    // tooling around the deployment (scripts, bench, tests) import it.
+    files: ['lib/**/*.ts', 'functions/**/*.ts', 'cdk/**/*.ts'],
+    ignores: ['lib/adapters/**', 'lib/composition/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*'],
+              message: 'Import the AWS SDK only in lib/adapters/ (or a composition root in lib/composition/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The pure core: no AWS SDK, middy, CDK or process.env; it depends on domain and ports only.
     files: ['lib/domain/**/*.ts', 'lib/ports/**/*.ts', 'lib/use-cases/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -29,6 +48,7 @@ export default tseslint.config(
               group: [
                 '@aws-sdk/*',
                 '@smithy/*',
+                '@aws-crypto/*',
                 '@middy/*',
                 'aws-cdk-lib',
                 'aws-cdk-lib/*',

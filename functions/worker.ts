@@ -1,5 +1,5 @@
-import { parseConfig, workerConfigSchema } from '../lib/schemas/config';
-import { awsWorkerDeps, makeWorkerHandler } from './worker-handler';
+import { workerHandler } from '../lib/composition/worker';
+import { taskRegistry } from './tasks';
 
-/** The worker Lambda: config parsed and clients built once per container (cold start fails naming a bad variable). */
-export const handler = makeWorkerHandler(awsWorkerDeps(parseConfig(workerConfigSchema, process.env)));
+/** The worker Lambda: each SQS record is one occurrence of a job, claimed, run and recorded. */
+export const handler = workerHandler(process.env, taskRegistry);

@@ -2,7 +2,7 @@
  * `npm run local`: sked on the local cloud, end to end.
  *
  * Starts (or reuses) the local cloud, bootstraps and deploys the `local` stage with cdklocal, prints the API endpoint,
- * starts the local-only bridge (lib/adapters/local/local-bridge.ts), registers a job that runs every minute and a date
+ * starts the local-only bridge (scripts/local/local-bridge.ts), registers a job that runs every minute and a date
  * job a minute ahead through API Gateway (SigV4-signed), and streams their runs as they happen.
  *
  * Ctrl-C, or `npm run local:down` from another terminal, stops what this started: the emulator if it started it,
@@ -15,8 +15,8 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../cdk/constructs/sked-queues';
-import { LocalBridge } from '../lib/adapters/local/local-bridge';
-import { signedFetch, type SignedFetch } from '../lib/adapters/local/signed-fetch';
+import { LocalBridge } from '../scripts/local/local-bridge';
+import { signedFetch, type SignedFetch } from '../scripts/local/signed-fetch';
 import { deploySked, destroySked, type LocalSked } from '../test/support/e2e/deployment';
 import { ensureLocalCloud, localAwsEnv, stopDetached } from './local-cloud';
 

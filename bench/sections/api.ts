@@ -6,8 +6,8 @@
 import { CreateScheduleGroupCommand, DeleteScheduleGroupCommand } from '@aws-sdk/client-scheduler';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { makeApiHandler } from '../../lib/http/api-handler';
-import { awsJobsDeps } from '../../lib/http/aws-jobs-deps';
+import { makeApiHandler } from '../../lib/handlers/api-handler';
+import { awsJobsDeps } from '../../lib/composition/aws-jobs-deps';
 import { apiConfigSchema, ENV, parseConfig } from '../../lib/schemas/config';
 import { DEFAULT_JOB_POLICIES } from '../../lib/schemas/job';
 import { summarise, type CallSummary } from '../support/call-counter';

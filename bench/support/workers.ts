@@ -5,7 +5,8 @@ import type { TaskRegistry } from '../../lib/domain/task';
 import type { SideEffectLog } from '../../lib/ports/worker-task-services';
 import { ENV, parseConfig, workerConfigSchema } from '../../lib/schemas/config';
 import { taskRegistry } from '../../functions/tasks';
-import { awsWorkerDeps, makeWorkerHandler } from '../../functions/worker-handler';
+import { awsWorkerDeps } from '../../lib/composition/worker';
+import { makeWorkerHandler } from '../../lib/handlers/worker-handler';
 import { makeBaselineHandler } from '../baseline-worker';
 import type { BenchClients } from './clients';
 import type { SqsHandler } from './lambda';
@@ -74,7 +75,7 @@ export function skedWorker(clients: BenchClients, target: SkedWorkerTarget, task
     [ENV.webhookSecretArn]: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:bench',
     [ENV.includeTestTasks]: 'true',
   });
-  const deps = awsWorkerDeps(config, {
+  const deps = awsWorkerDeps(config, taskRegistry, {
     dynamodb: clients.dynamodb,
     sqs: clients.sqs,
     eventBridge: clients.eventbridge,

@@ -50,3 +50,14 @@ export class StaleVersionError extends Error {
     super(`job ${jobId} changed since version ${expected}`);
   }
 }
+
+/** A webhook URL that points into the deployment's own network (or is not a usable URL); `reason` says why. */
+export class UnsafeUrlError extends Error {
+  override readonly name = 'UnsafeUrlError';
+  constructor(
+    readonly reason: string,
+    readonly url: string,
+  ) {
+    super(`refused ${url}: ${reason}`);
+  }
+}

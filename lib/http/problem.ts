@@ -4,9 +4,9 @@ import {
   JobNotFoundError,
   RunNotFoundError,
   StaleVersionError,
+  UnsafeUrlError,
   ValidationError,
 } from '../domain/errors';
-import { UnsafeUrlError } from '../adapters/net/ssrf-guard';
 import type { Problem } from '../schemas/api';
 import { JobStateConflictError, PayloadTooLargeError, ScheduleWriteError } from '../use-cases/jobs/errors';
 import {

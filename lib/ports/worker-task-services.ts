@@ -1,3 +1,7 @@
+import type { TaskRegistry } from '../domain/task';
+import type { Clock } from './clock';
+import type { WebhookCaller } from './worker-webhook';
+
 /** A report item written by the example report task. */
 export interface Report {
   readonly jobId: string;
@@ -17,3 +21,21 @@ export interface SideEffectLog {
   record(jobId: string, runId: string, note: string): Promise<void>;
   count(jobId: string, runId: string): Promise<number>;
 }
+
+/** What the tasks reach out to. The worker passes them; the API, which only validates payloads, need not. */
+export interface TaskServices {
+  readonly http: WebhookCaller;
+  readonly reports: ReportSink;
+  readonly clock: Clock;
+  /** Test deployments only. */
+  readonly sideEffects?: SideEffectLog;
+}
+
+export interface TaskRegistryOptions {
+  /** Adds the test tasks (sleep, fail-n-times, record-side-effect); off in production. */
+  readonly includeTestTasks: boolean;
+  readonly services?: TaskServices;
+}
+
+/** Builds the registry of the tasks jobs can run (the deployment's own, in functions/tasks). */
+export type TaskRegistryFactory = (options: TaskRegistryOptions) => TaskRegistry;

@@ -12,8 +12,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../../cdk/constructs/sked-queues';
-import { LocalBridge } from '../../lib/adapters/local/local-bridge';
-import { signedFetch } from '../../lib/adapters/local/signed-fetch';
+import { LocalBridge } from '../../scripts/local/local-bridge';
+import { signedFetch } from '../../scripts/local/signed-fetch';
 import { deploySked, destroySked, type LocalSked } from '../support/e2e/deployment';
 import { eventually } from '../support/e2e/eventually';
 

@@ -6,7 +6,8 @@ import type { Clock } from '../../ports/clock';
 import type { SecretSource } from '../../ports/worker-secrets';
 import type { WebhookCaller, WebhookRequest, WebhookResponse } from '../../ports/worker-webhook';
 import { MAX_RESULT_BYTES } from '../../schemas/run';
-import { assertSafeUrl, guardedLookup, UnsafeUrlError, type UrlPolicy } from '../net/ssrf-guard';
+import { UnsafeUrlError } from '../../domain/errors';
+import { assertSafeUrl, guardedLookup, type UrlPolicy } from '../net/ssrf-guard';
 
 export const SIGNATURE_HEADER = 'sked-signature';
 

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { lookup as lookupAll } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { UnsafeUrlError } from '../../domain/errors';
 
 /**
  * Refuses webhook URLs that reach into the deployment's own network: loopback, private, link-local (which includes
@@ -13,16 +14,6 @@ export interface UrlPolicy {
   readonly allowlist: readonly string[];
   /** Allow http:// as well as https:// (off by default). */
   readonly allowPlainHttp: boolean;
-}
-
-export class UnsafeUrlError extends Error {
-  override readonly name = 'UnsafeUrlError';
-  constructor(
-    readonly reason: string,
-    readonly url: string,
-  ) {
-    super(`refused ${url}: ${reason}`);
-  }
 }
 
 const blocked = new BlockList();

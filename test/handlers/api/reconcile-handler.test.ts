@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
-import { makeReconcileHandler } from '../../../lib/http/reconcile-handler';
+import { makeReconcileHandler } from '../../../lib/handlers/reconcile-handler';
 import { createJob } from '../../../lib/use-cases/jobs';
 import { lambdaContext } from '../../support/fakes/api-gateway-event';
 import { cronJobBody, fakeJobsDeps } from '../../support/fakes/jobs-deps';

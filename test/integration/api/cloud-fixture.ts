@@ -2,7 +2,7 @@ import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, waitUntilTableE
 import { CreateEventBusCommand, DeleteEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateScheduleGroupCommand, DeleteScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { AwsClients } from '../../../lib/http/aws-jobs-deps';
+import type { AwsClients } from '../../../lib/composition/aws-jobs-deps';
 import { ENV } from '../../../lib/schemas/config';
 import { jobsTableInput, runsTableInput } from '../../support/tables';
 import { uniqueName } from '../../support/names';

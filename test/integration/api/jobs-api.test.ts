@@ -9,8 +9,8 @@ import {
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchedulerSchedules } from '../../../lib/adapters/aws/scheduler-schedules';
-import { makeApiHandler } from '../../../lib/http/api-handler';
-import { awsJobsDeps } from '../../../lib/http/aws-jobs-deps';
+import { makeApiHandler } from '../../../lib/handlers/api-handler';
+import { awsJobsDeps } from '../../../lib/composition/aws-jobs-deps';
 import { buildOpenApiDocument } from '../../../lib/openapi';
 import { problemSchema } from '../../../lib/schemas/api';
 import { apiConfigSchema, parseConfig } from '../../../lib/schemas/config';

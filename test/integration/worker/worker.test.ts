@@ -10,7 +10,9 @@ import { scheduledRunId } from '../../../lib/domain/run-id';
 import type { RunLedger } from '../../../lib/ports/run-ledger';
 import type { Job } from '../../../lib/schemas/job';
 import { ENV } from '../../../lib/schemas/config';
-import { awsWorkerDeps, makeWorkerHandler, type WorkerHandlerDeps } from '../../../functions/worker-handler';
+import { taskRegistry } from '../../../functions/tasks';
+import { awsWorkerDeps } from '../../../lib/composition/worker';
+import { makeWorkerHandler, type WorkerHandlerDeps } from '../../../lib/handlers/worker-handler';
 import { aJob } from '../../support/worker/builders';
 import {
   checkHistory,
@@ -50,7 +52,7 @@ describe('the worker against the local cloud', () => {
   });
 
   function handlerWith(change: (deps: WorkerHandlerDeps) => WorkerHandlerDeps = (deps) => deps, config = {}) {
-    const deps = change(awsWorkerDeps(cloud.config(config)));
+    const deps = change(awsWorkerDeps(cloud.config(config), taskRegistry));
     const handler: WorkerHandler = (event, context) => makeWorkerHandler(deps)(event, context);
     return handler;
   }

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { makeApiHandler } from '../../../lib/http/api-handler';
+import { makeApiHandler } from '../../../lib/handlers/api-handler';
 import { buildOpenApiDocument } from '../../../lib/openapi';
 import type { JobsDeps } from '../../../lib/use-cases/jobs/deps';
 import { apiEvent, lambdaContext, type RequestSpec } from './api-gateway-event';

@@ -22,7 +22,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { RUNS_TABLE } from '../../../lib/adapters/aws/table-layout';
 import { ENV, parseConfig, workerConfigSchema } from '../../../lib/schemas/config';
 import { TERMINAL_STATUSES, type RunStatus } from '../../../lib/schemas/run';
-import type { WorkerConfig } from '../../../functions/worker-handler';
+import type { WorkerConfig } from '../../../lib/composition/worker';
 import { jobsTableInput, runsTableInput } from '../tables';
 import { uniqueName } from '../names';
 

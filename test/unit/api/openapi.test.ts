@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { makeApiRouter } from '../../../lib/http/api-handler';
+import { makeApiRouter } from '../../../lib/handlers/api-handler';
 import { buildOpenApiDocument } from '../../../lib/openapi';
 import { OPENAPI_PATH, renderOpenApi } from '../../../scripts/write-openapi';
 import { fakeJobsDeps } from '../../support/fakes/jobs-deps';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertSafeUrl, guardedLookup, refusalReason, UnsafeUrlError } from '../../../lib/adapters/net/ssrf-guard';
+import { UnsafeUrlError } from '../../../lib/domain/errors';
+import { assertSafeUrl, guardedLookup, refusalReason } from '../../../lib/adapters/net/ssrf-guard';
 
 const strict = { allowlist: [], allowPlainHttp: false };
 const resolvesTo =

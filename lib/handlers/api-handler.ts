@@ -22,9 +22,9 @@ import {
   type JobsDeps,
 } from '../use-cases/jobs';
 import { parseWith } from '../use-cases/jobs/validate';
-import { problemDetails } from './problem-middleware';
-import { callerOf, ifMatchOf, jsonBodyOf, queryOf } from './request';
-import { Router, type RouteRequest } from './router';
+import { problemDetails } from '../http/problem-middleware';
+import { callerOf, ifMatchOf, jsonBodyOf, queryOf } from '../http/request';
+import { Router, type RouteRequest } from '../http/router';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 

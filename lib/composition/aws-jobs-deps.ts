@@ -13,7 +13,7 @@ import type { TaskRegistry } from '../domain/task';
 import { ENV, type apiConfigSchema } from '../schemas/config';
 import type { JobsDeps } from '../use-cases/jobs/deps';
 import type * as z from 'zod';
-import { SsrfUrlGuard } from './ssrf-url-guard';
+import { SsrfUrlGuard } from '../adapters/net/ssrf-url-guard';
 
 export type ApiConfig = z.output<typeof apiConfigSchema>;
 

@@ -1,5 +1,6 @@
-import { assertSafeUrl, UnsafeUrlError, type UrlPolicy } from '../adapters/net/ssrf-guard';
-import type { UrlGuard } from '../ports/url-guard';
+import { UnsafeUrlError } from '../../domain/errors';
+import { assertSafeUrl, type UrlPolicy } from './ssrf-guard';
+import type { UrlGuard } from '../../ports/url-guard';
 
 /** The UrlGuard port over the SSRF guard: the reason an address is refused, for a 400 at `target.url`. */
 export class SsrfUrlGuard implements UrlGuard {

@@ -1,0 +1,19 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { makeApiHandler } from '../handlers/api-handler';
+import { buildOpenApiDocument } from '../openapi';
+import type { TaskRegistryFactory } from '../ports/worker-task-services';
+import { apiConfigSchema, ENV, parseConfig } from '../schemas/config';
+import { awsJobsDeps } from './aws-jobs-deps';
+
+/** The API Lambda's composition root: config parsed and clients built once per container. */
+export function apiHandler(env: Record<string, string | undefined>, tasks: TaskRegistryFactory) {
+  const config = parseConfig(apiConfigSchema, env);
+  const logger = new Logger({ serviceName: 'sked-api' });
+  // Built on the first GET /openapi.json, not at cold start: most containers never serve it.
+  let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;
+  return makeApiHandler({
+    deps: awsJobsDeps(config, tasks({ includeTestTasks: config[ENV.includeTestTasks] }), logger),
+    logger,
+    openApiDocument: () => (openApiDocument ??= buildOpenApiDocument()),
+  });
+}
