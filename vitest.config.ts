@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-line-reporter.ts'],
+    // A passing run prints the runner's summary; a failing test prints what it logged (test/support/quiet-output.ts).
+    silent: 'passed-only',
+    setupFiles: ['test/support/quiet-output.ts'],
     coverage: {
       provider: 'v8',
       include: ['lib/domain/**/*.ts'],
@@ -16,12 +19,20 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/handlers/**/*.test.ts', 'test/cdk/**/*.test.ts'],
+          // Property tests run hundreds of cases and CDK tests synthesise whole stacks: a limit against a hang on a
+          // loaded machine, not a speed target (those live in bench/).
+          testTimeout: 60_000,
         },
       },
       {
         test: {
           name: 'cloud',
-          include: ['test/adapters/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: [
+            'test/adapters/**/*.test.ts',
+            'test/contract/**/*.test.ts',
+            'test/integration/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+          ],
           globalSetup: ['test/support/local-cloud-setup.ts'],
           env: {
             AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL ?? 'http://localhost:4566',

@@ -11,7 +11,7 @@ import { EventBridgePublisher } from '../adapters/aws/eventbridge-events';
 import { CachedSecret } from '../adapters/aws/secrets';
 import { SqsMessageActions } from '../adapters/aws/sqs-message-actions';
 import { HttpWebhookCaller } from '../adapters/http/webhook-caller';
-import { createLogger, LogMasker, PowertoolsWorkerLog } from '../adapters/observability/logger';
+import { createLogger, LogMasker, PowertoolsWorkerLog, type LogLevelName } from '../adapters/observability/logger';
 import { createMetrics, EmfWorkerMetrics } from '../adapters/observability/metrics';
 import { makeWorkerHandler, type WorkerHandlerDeps } from '../handlers/worker-handler';
 import type { Clock } from '../ports/clock';
@@ -28,6 +28,8 @@ export interface AwsWorkerOptions {
   readonly eventBridge?: EventBridgeClient;
   readonly secretsManager?: SecretsManagerClient;
   readonly clock?: Clock;
+  /** The worker logger's level; by default the deployment's POWERTOOLS_LOG_LEVEL. */
+  readonly logLevel?: LogLevelName;
 }
 
 /** Builds the clients (once per container) and every adapter from the parsed config. */
@@ -43,7 +45,7 @@ export function awsWorkerDeps(
   const clock: Clock = options.clock ?? { now: () => new Date() };
 
   const masker = new LogMasker(config[ENV.maskPatterns]);
-  const logger = createLogger('sked-worker', masker);
+  const logger = createLogger('sked-worker', masker, options.logLevel);
   const metrics = createMetrics('sked-worker', config[ENV.metricsNamespace]);
   const jobStore = new DynamoDbJobStore(dynamodb, config[ENV.jobsTable]);
   const retentionDays = config[ENV.runRetentionDays];

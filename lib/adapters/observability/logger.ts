@@ -38,8 +38,11 @@ export class LogMasker {
   };
 }
 
-export function createLogger(serviceName: string, masker: LogMasker): Logger {
-  return new Logger({ serviceName, jsonReplacerFn: masker.replacer });
+/** Powertools' level names; unset, the logger follows POWERTOOLS_LOG_LEVEL (INFO when that is unset too). */
+export type LogLevelName = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+
+export function createLogger(serviceName: string, masker: LogMasker, logLevel?: LogLevelName): Logger {
+  return new Logger({ serviceName, jsonReplacerFn: masker.replacer, ...(logLevel !== undefined && { logLevel }) });
 }
 
 /**
