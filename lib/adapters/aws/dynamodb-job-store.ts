@@ -14,6 +14,17 @@ import type { JobListQuery, JobStore, Page } from '../../ports/job-store';
 import type { JobCompletion } from '../../ports/worker-job-completion';
 import { jobSchema, type Job } from '../../schemas/job';
 import { decodeCursor, encodeCursor } from './cursor';
+import {
+  and,
+  attributeExists,
+  attributeNotExists,
+  beginsWith,
+  contains,
+  equals,
+  expressions,
+  plus,
+  type Condition,
+} from './dynamodb-expression';
 import { JOBS_TABLE } from './table-layout';
 
 const { partitionKey, listIndex, entity } = JOBS_TABLE;
@@ -32,14 +43,6 @@ function fromItem(item: Record<string, AttributeValue>): Job {
 
 function listKeyOf(job: Job): Record<string, string> {
   return { [partitionKey]: job.id, [listIndex.partitionKey]: entity, [listIndex.sortKey]: `${job.group}#${job.id}` };
-}
-
-function versionCondition(expectedVersion: number) {
-  return {
-    ConditionExpression: '#version = :expected',
-    ExpressionAttributeNames: { '#version': 'version' },
-    ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
-  };
 }
 
 /** Runs a write conditional on the job's version; a failed condition means the job is gone or changed. */
@@ -78,8 +81,7 @@ export class DynamoDbJobStore implements JobStore, JobCompletion {
         new PutItemCommand({
           TableName: this.tableName,
           Item: toItem(job),
-          ConditionExpression: 'attribute_not_exists(#id)',
-          ExpressionAttributeNames: { '#id': partitionKey },
+          ...expressions({ condition: attributeNotExists(partitionKey) }),
         }),
       );
     } catch (error) {
@@ -94,7 +96,7 @@ export class DynamoDbJobStore implements JobStore, JobCompletion {
         new PutItemCommand({
           TableName: this.tableName,
           Item: toItem(job),
-          ...versionCondition(expectedVersion),
+          ...expressions({ condition: equals('version', expectedVersion) }),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
@@ -107,9 +109,10 @@ export class DynamoDbJobStore implements JobStore, JobCompletion {
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: { [partitionKey]: { S: id } },
-          ...(expectedVersion === undefined
-            ? { ConditionExpression: 'attribute_exists(#id)', ExpressionAttributeNames: { '#id': partitionKey } }
-            : versionCondition(expectedVersion)),
+          ...expressions({
+            condition:
+              expectedVersion === undefined ? attributeExists(partitionKey) : equals('version', expectedVersion),
+          }),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
@@ -121,40 +124,28 @@ export class DynamoDbJobStore implements JobStore, JobCompletion {
    * condition, so pages are read until `limit` jobs are found; the cursor is the key of the last job returned.
    */
   async list(query: JobListQuery): Promise<Page<Job>> {
-    const names: Record<string, string> = { '#entity': listIndex.partitionKey };
-    const values: Record<string, AttributeValue> = { ':entity': { S: entity } };
-    let keyCondition = '#entity = :entity';
-    if (query.group !== undefined) {
-      names['#groupId'] = listIndex.sortKey;
-      values[':groupPrefix'] = { S: `${query.group}#` };
-      keyCondition += ' AND begins_with(#groupId, :groupPrefix)';
-    }
-    const filters: string[] = [];
-    if (query.state !== undefined) {
-      names['#state'] = 'state';
-      values[':state'] = { S: query.state };
-      filters.push('#state = :state');
-    }
-    if (query.tag !== undefined) {
-      names['#tags'] = 'tags';
-      values[':tag'] = { S: query.tag };
-      filters.push('contains(#tags, :tag)');
-    }
+    const inEntity = equals(listIndex.partitionKey, entity);
+    const filters: Condition[] = [];
+    if (query.state !== undefined) filters.push(equals('state', query.state));
+    if (query.tag !== undefined) filters.push(contains('tags', query.tag));
+    const queryExpressions = expressions({
+      keyCondition:
+        query.group === undefined ? inEntity : and(inEntity, beginsWith(listIndex.sortKey, `${query.group}#`)),
+      filter: filters.length > 0 ? and(...filters) : undefined,
+    });
 
     const items: Job[] = [];
     let startKey: Record<string, AttributeValue> | undefined =
       query.cursor === undefined
         ? undefined
         : marshall(decodeCursor(query.cursor, [partitionKey, listIndex.partitionKey, listIndex.sortKey]));
+    // One API page, not every DynamoDB page (so no paginateQuery): reading stops once the page is full.
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: listIndex.name,
-          KeyConditionExpression: keyCondition,
-          ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...queryExpressions,
           ExclusiveStartKey: startKey,
           Limit: query.limit + 1,
         }),
@@ -178,15 +169,10 @@ export class DynamoDbJobStore implements JobStore, JobCompletion {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [partitionKey]: { S: id } },
-          UpdateExpression: 'SET #state = :completed, #version = #version + :one, #updatedAt = :at',
-          ConditionExpression: '#state = :enabled',
-          ExpressionAttributeNames: { '#state': 'state', '#version': 'version', '#updatedAt': 'updatedAt' },
-          ExpressionAttributeValues: {
-            ':completed': { S: 'completed' },
-            ':enabled': { S: 'enabled' },
-            ':one': { N: '1' },
-            ':at': { S: at.toISOString() },
-          },
+          ...expressions({
+            update: { set: { state: 'completed', version: plus('version', 1), updatedAt: at.toISOString() } },
+            condition: equals('state', 'enabled'),
+          }),
         }),
       );
     } catch (error) {

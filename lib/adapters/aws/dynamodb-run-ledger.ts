@@ -27,6 +27,17 @@ import type {
 } from '../../ports/run-ledger';
 import { runErrorSchema, runSchema, runStatusSchema, type Run, type RunError } from '../../schemas/run';
 import { decodeCursor, encodeCursor } from './cursor';
+import {
+  and,
+  attributeNotExists,
+  beginsWith,
+  equals,
+  expressions,
+  ifNotExists,
+  lessThan,
+  or,
+  type Condition,
+} from './dynamodb-expression';
 import { RUNS_TABLE } from './table-layout';
 
 const { partitionKey, sortKey, runPrefix, slotPrefix, ttlAttribute } = RUNS_TABLE;
@@ -60,84 +71,55 @@ export class DynamoDbRunLedger implements RunLedger {
     return Math.floor((from.getTime() + this.retentionDays * DAY_MS) / 1000);
   }
 
-  /** The ledger-item condition for an expectation, with its names and values. */
-  private expectation(
-    expect: LedgerExpectation,
-    now: Date,
-  ): { condition: string; names: Record<string, string>; values: Record<string, AttributeValue> } {
+  /** The ledger-item condition for an expectation. */
+  private expectation(expect: LedgerExpectation, now: Date): Condition {
     switch (expect.kind) {
       case 'absent':
-        return { condition: 'attribute_not_exists(#sk)', names: { '#sk': sortKey }, values: {} };
+        return attributeNotExists(sortKey);
       case 'lapsed':
-        return {
-          condition: '#status = :running AND #leaseUntil < :now AND #attempts = :expectedAttempts',
-          names: { '#status': 'status', '#leaseUntil': 'leaseUntil', '#attempts': 'attempts' },
-          values: {
-            ':running': { S: 'running' },
-            ':now': { N: String(now.getTime()) },
-            ':expectedAttempts': { N: String(expect.attempts) },
-          },
-        };
-      case 'failed':
+        return and(
+          equals('status', 'running'),
+          lessThan('leaseUntil', now.getTime()),
+          equals('attempts', expect.attempts),
+        );
+      case 'failed': {
         // Items written before the first redrive have no counter: they count as never redriven.
-        return {
-          condition:
-            expect.redrives === 0
-              ? '#status = :failed AND (attribute_not_exists(#redrives) OR #redrives = :expectedRedrives)'
-              : '#status = :failed AND #redrives = :expectedRedrives',
-          names: { '#status': 'status', '#redrives': 'redrives' },
-          values: { ':failed': { S: 'failed' }, ':expectedRedrives': { N: String(expect.redrives) } },
-        };
+        const redrives = equals('redrives', expect.redrives);
+        return and(
+          equals('status', 'failed'),
+          expect.redrives === 0 ? or(attributeNotExists('redrives'), redrives) : redrives,
+        );
+      }
     }
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const { occurrence, expect, token, now, leaseUntil, slot } = request;
-    const expected = this.expectation(expect, now);
     // A redrive starts a fresh attempt budget and counts itself; other claims leave the counter as it is.
     const attempt = expect.kind === 'lapsed' ? expect.attempts + 1 : 1;
     const redrives =
       expect.kind === 'failed' ? expect.redrives + 1 : expect.kind === 'lapsed' ? (expect.redrives ?? 0) : 0;
-    const redriveSet = expect.kind === 'failed' ? ', #redrives = :redrives' : '';
     const ledgerUpdate: Update = {
       TableName: this.tableName,
       Key: this.runKey(occurrence.jobId, occurrence.runId),
-      UpdateExpression:
-        'SET #runId = :runId, #scheduledTime = :scheduledTime, #kind = :kind, #status = :runningStatus, ' +
-        '#attempts = :attempt, #startedAt = :startedAt, #leaseUntil = :leaseUntil, #token = :token, #ttl = :ttl' +
-        `${redriveSet} REMOVE #finishedAt, #durationMs, #result, #reason, #failedMessageId`,
-      ConditionExpression: expected.condition,
-      ExpressionAttributeNames: {
-        ...expected.names,
-        '#runId': 'runId',
-        '#scheduledTime': 'scheduledTime',
-        '#kind': 'kind',
-        '#status': 'status',
-        '#attempts': 'attempts',
-        '#startedAt': 'startedAt',
-        '#leaseUntil': 'leaseUntil',
-        '#token': 'token',
-        '#ttl': ttlAttribute,
-        '#finishedAt': 'finishedAt',
-        '#durationMs': 'durationMs',
-        '#result': 'result',
-        '#reason': 'reason',
-        '#failedMessageId': 'failedMessageId',
-        ...(expect.kind === 'failed' && { '#redrives': 'redrives' }),
-      },
-      ExpressionAttributeValues: {
-        ...expected.values,
-        ...(expect.kind === 'failed' && { ':redrives': { N: String(redrives) } }),
-        ':runId': { S: occurrence.runId },
-        ':scheduledTime': { S: occurrence.scheduledTime.toISOString() },
-        ':kind': { S: occurrence.kind },
-        ':runningStatus': { S: 'running' },
-        ':attempt': { N: String(attempt) },
-        ':startedAt': { S: now.toISOString() },
-        ':leaseUntil': { N: String(leaseUntil.getTime()) },
-        ':token': { S: token },
-        ':ttl': { N: String(this.expiresAt(now)) },
-      },
+      ...expressions({
+        update: {
+          set: {
+            runId: occurrence.runId,
+            scheduledTime: occurrence.scheduledTime.toISOString(),
+            kind: occurrence.kind,
+            status: 'running',
+            attempts: attempt,
+            startedAt: now.toISOString(),
+            leaseUntil: leaseUntil.getTime(),
+            token,
+            [ttlAttribute]: this.expiresAt(now),
+            ...(expect.kind === 'failed' && { redrives }),
+          },
+          remove: ['finishedAt', 'durationMs', 'result', 'reason', 'failedMessageId'],
+        },
+        condition: this.expectation(expect, now),
+      }),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     };
 
@@ -156,23 +138,23 @@ export class DynamoDbRunLedger implements RunLedger {
     const slotUpdate: Update = {
       TableName: this.tableName,
       Key: this.slotKey(occurrence.jobId, slot),
-      UpdateExpression: 'SET #holder = :runId, #token = :token, #leaseUntil = :leaseUntil, #ttl = :ttl',
-      // Free, lapsed, or held by this same occurrence (re-claimed after its lease lapsed).
-      ConditionExpression: 'attribute_not_exists(#leaseUntil) OR #leaseUntil < :now OR #holder = :runId',
-      ExpressionAttributeNames: {
-        '#holder': 'holder',
-        '#token': 'token',
-        '#leaseUntil': 'leaseUntil',
-        '#ttl': ttlAttribute,
-      },
-      ExpressionAttributeValues: {
-        ':runId': { S: occurrence.runId },
-        ':token': { S: token },
-        ':leaseUntil': { N: String(leaseUntil.getTime()) },
-        ':now': { N: String(now.getTime()) },
-        // A slot item of a job that stops running disappears a day after its last lease.
-        ':ttl': { N: String(Math.floor((leaseUntil.getTime() + DAY_MS) / 1000)) },
-      },
+      ...expressions({
+        update: {
+          set: {
+            holder: occurrence.runId,
+            token,
+            leaseUntil: leaseUntil.getTime(),
+            // A slot item of a job that stops running disappears a day after its last lease.
+            [ttlAttribute]: Math.floor((leaseUntil.getTime() + DAY_MS) / 1000),
+          },
+        },
+        // Free, lapsed, or held by this same occurrence (re-claimed after its lease lapsed).
+        condition: or(
+          attributeNotExists('leaseUntil'),
+          lessThan('leaseUntil', now.getTime()),
+          equals('holder', occurrence.runId),
+        ),
+      }),
     };
     try {
       await this.client.send(
@@ -191,57 +173,28 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 
   async record(occurrence: Occurrence, expect: LedgerExpectation, outcome: RecordedOutcome): Promise<RecordResult> {
-    const expected = this.expectation(expect, outcome.at);
-    const names: Record<string, string> = {
-      ...expected.names,
-      '#runId': 'runId',
-      '#scheduledTime': 'scheduledTime',
-      '#kind': 'kind',
-      '#status': 'status',
-      '#attempts': 'attempts',
-      '#finishedAt': 'finishedAt',
-      '#ttl': ttlAttribute,
-      '#leaseUntil': 'leaseUntil',
-      '#token': 'token',
-    };
-    const values: Record<string, AttributeValue> = {
-      ...expected.values,
-      ':runId': { S: occurrence.runId },
-      ':scheduledTime': { S: occurrence.scheduledTime.toISOString() },
-      ':kind': { S: occurrence.kind },
-      ':status': { S: outcome.status },
-      ':zero': { N: '0' },
-      ':finishedAt': { S: outcome.at.toISOString() },
-      ':ttl': { N: String(this.expiresAt(outcome.at)) },
-    };
-    const sets = [
-      '#runId = :runId',
-      '#scheduledTime = :scheduledTime',
-      '#kind = :kind',
-      '#status = :status',
-      '#attempts = if_not_exists(#attempts, :zero)',
-      '#finishedAt = :finishedAt',
-      '#ttl = :ttl',
-    ];
-    if (outcome.reason !== undefined) {
-      names['#reason'] = 'reason';
-      values[':reason'] = { S: outcome.reason };
-      sets.push('#reason = :reason');
-    }
-    if (outcome.error !== undefined) {
-      names['#error'] = 'error';
-      values[':error'] = { M: marshall(outcome.error) };
-      sets.push('#error = :error');
-    }
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: this.runKey(occurrence.jobId, occurrence.runId),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE #leaseUntil, #token`,
-          ConditionExpression: expected.condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...expressions({
+            update: {
+              set: {
+                runId: occurrence.runId,
+                scheduledTime: occurrence.scheduledTime.toISOString(),
+                kind: occurrence.kind,
+                status: outcome.status,
+                attempts: ifNotExists('attempts', 0),
+                finishedAt: outcome.at.toISOString(),
+                [ttlAttribute]: this.expiresAt(outcome.at),
+                reason: outcome.reason,
+                error: outcome.error,
+              },
+              remove: ['leaseUntil', 'token'],
+            },
+            condition: this.expectation(expect, outcome.at),
+          }),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -253,47 +206,24 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 
   async finish(claim: Claim, run: FinishedRun): Promise<void> {
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#token': 'token',
-      '#finishedAt': 'finishedAt',
-      '#durationMs': 'durationMs',
-      '#leaseUntil': 'leaseUntil',
-      '#error': 'error',
-    };
-    const values: Record<string, AttributeValue> = {
-      ':status': { S: run.status },
-      ':running': { S: 'running' },
-      ':token': { S: claim.token },
-      ':finishedAt': { S: run.finishedAt.toISOString() },
-      ':durationMs': { N: String(run.durationMs) },
-    };
-    const sets = ['#status = :status', '#finishedAt = :finishedAt', '#durationMs = :durationMs'];
-    const removes = ['#leaseUntil'];
-    if (run.result !== undefined) {
-      names['#result'] = 'result';
-      values[':result'] = marshall({ result: run.result }, { removeUndefinedValues: true }).result ?? { NULL: true };
-      sets.push('#result = :result');
-    }
-    if (run.error !== undefined) {
-      values[':error'] = { M: marshall(run.error) };
-      sets.push('#error = :error');
-      if (run.messageId !== undefined) {
-        names['#failedMessageId'] = 'failedMessageId';
-        values[':failedMessageId'] = { S: run.messageId };
-        sets.push('#failedMessageId = :failedMessageId');
-      }
-    } else {
-      // A retried run that succeeds keeps no error of its earlier attempts.
-      removes.push('#error');
-    }
     await this.holdingWrite(claim, {
       TableName: this.tableName,
       Key: this.runKey(claim.occurrence.jobId, claim.occurrence.runId),
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-      ConditionExpression: '#status = :running AND #token = :token',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      ...expressions({
+        update: {
+          set: {
+            status: run.status,
+            finishedAt: run.finishedAt.toISOString(),
+            durationMs: run.durationMs,
+            result: run.result,
+            error: run.error,
+            failedMessageId: run.error === undefined ? undefined : run.messageId,
+          },
+          // A retried run that succeeds keeps no error of its earlier attempts.
+          remove: run.error === undefined ? ['leaseUntil', 'error'] : ['leaseUntil'],
+        },
+        condition: heldBy(claim),
+      }),
     });
   }
 
@@ -301,23 +231,11 @@ export class DynamoDbRunLedger implements RunLedger {
     await this.holdingWrite(claim, {
       TableName: this.tableName,
       Key: this.runKey(claim.occurrence.jobId, claim.occurrence.runId),
-      // The lease lapses at once, so the retry (or a duplicate) may claim the next attempt.
-      UpdateExpression: 'SET #error = :error, #leaseUntil = :lapsed, #lastAttemptAt = :at',
-      ConditionExpression: '#status = :running AND #token = :token',
-      ExpressionAttributeNames: {
-        '#status': 'status',
-        '#token': 'token',
-        '#error': 'error',
-        '#leaseUntil': 'leaseUntil',
-        '#lastAttemptAt': 'lastAttemptFinishedAt',
-      },
-      ExpressionAttributeValues: {
-        ':running': { S: 'running' },
-        ':token': { S: claim.token },
-        ':error': { M: marshall(error) },
-        ':lapsed': { N: '0' },
-        ':at': { S: at.toISOString() },
-      },
+      ...expressions({
+        // The lease lapses at once, so the retry (or a duplicate) may claim the next attempt.
+        update: { set: { error, leaseUntil: 0, lastAttemptFinishedAt: at.toISOString() } },
+        condition: heldBy(claim),
+      }),
     });
   }
 
@@ -331,10 +249,10 @@ export class DynamoDbRunLedger implements RunLedger {
     const slotRelease: Update = {
       TableName: this.tableName,
       Key: this.slotKey(jobId, claim.slot),
-      UpdateExpression: 'REMOVE #holder, #token, #leaseUntil',
-      ConditionExpression: '#token = :token',
-      ExpressionAttributeNames: { '#holder': 'holder', '#token': 'token', '#leaseUntil': 'leaseUntil' },
-      ExpressionAttributeValues: { ':token': { S: claim.token } },
+      ...expressions({
+        update: { remove: ['holder', 'token', 'leaseUntil'] },
+        condition: equals('token', claim.token),
+      }),
     };
     try {
       await this.client.send(
@@ -371,24 +289,20 @@ export class DynamoDbRunLedger implements RunLedger {
 
   /** Newest first: run ids sort by time, so the Query reads the partition's run items backwards. */
   async list(jobId: string, query: RunListQuery): Promise<Page<Run>> {
-    const names: Record<string, string> = { '#pk': partitionKey, '#sk': sortKey };
-    const values: Record<string, AttributeValue> = { ':jobId': { S: jobId }, ':prefix': { S: runPrefix } };
-    if (query.status !== undefined) {
-      names['#status'] = 'status';
-      values[':status'] = { S: query.status };
-    }
+    const queryExpressions = expressions({
+      keyCondition: and(equals(partitionKey, jobId), beginsWith(sortKey, runPrefix)),
+      filter: query.status === undefined ? undefined : equals('status', query.status),
+    });
     const items: Run[] = [];
     let startKey: Record<string, AttributeValue> | undefined =
       query.cursor === undefined ? undefined : marshall(decodeCursor(query.cursor, [partitionKey, sortKey]));
     let lastKey: Record<string, string> | undefined;
+    // One API page, not every DynamoDB page (so no paginateQuery): reading stops once the page is full.
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: '#pk = :jobId AND begins_with(#sk, :prefix)',
-          ...(query.status !== undefined && { FilterExpression: '#status = :status' }),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...queryExpressions,
           ScanIndexForward: false,
           ExclusiveStartKey: startKey,
           Limit: query.limit,
@@ -404,6 +318,11 @@ export class DynamoDbRunLedger implements RunLedger {
     if (items.length < query.limit || lastKey === undefined) return { items };
     return { items, nextCursor: encodeCursor(lastKey) };
   }
+}
+
+/** The ledger-item condition of a write by the worker holding the run. */
+function heldBy(claim: Claim): Condition {
+  return and(equals('status', 'running'), equals('token', claim.token));
 }
 
 function runOf(item: Record<string, AttributeValue>): Run {

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Report, ReportSink, SideEffectLog } from '../../ports/worker-task-services';
+import { and, attributeNotExists, beginsWith, equals, expressions } from './dynamodb-expression';
 import { RUNS_TABLE } from './table-layout';
 
 const { partitionKey, sortKey, ttlAttribute } = RUNS_TABLE;
@@ -44,8 +45,7 @@ export class DynamoDbRunReports implements ReportSink, SideEffectLog {
             },
             { removeUndefinedValues: true },
           ),
-          ConditionExpression: 'attribute_not_exists(#sk)',
-          ExpressionAttributeNames: { '#sk': sortKey },
+          ...expressions({ condition: attributeNotExists(sortKey) }),
         }),
       );
     } catch (error) {
@@ -75,9 +75,7 @@ export class DynamoDbRunReports implements ReportSink, SideEffectLog {
     const { Count } = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: '#pk = :jobId AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
-        ExpressionAttributeValues: { ':jobId': { S: jobId }, ':prefix': { S: `effect#${runId}#` } },
+        ...expressions({ keyCondition: and(equals(partitionKey, jobId), beginsWith(sortKey, `effect#${runId}#`)) }),
         Select: 'COUNT',
         ConsistentRead: true,
       }),
