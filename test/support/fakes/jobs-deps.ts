@@ -2,17 +2,15 @@ import * as z from 'zod';
 import { defineTask, TaskRegistry } from '../../../lib/domain/task';
 import { DEFAULT_JOB_POLICIES } from '../../../lib/schemas/job';
 import type { JobsDeps } from '../../../lib/use-cases/jobs/deps';
-import { InMemoryJobStore } from './in-memory-job-store';
-import { InMemoryRunReader } from './in-memory-runs';
-import { InMemorySchedules } from './in-memory-schedules';
-import {
-  FixedClock,
-  HostListUrlGuard,
-  RecordingEventPublisher,
-  RecordingLog,
-  RecordingRunQueue,
-  SequentialIds,
-} from './recording-ports';
+import { FakeClock } from './clock';
+import { RecordingEventPublisher } from './events';
+import { SequentialIds } from './ids';
+import { InMemoryJobStore } from './job-store';
+import { RecordingLog } from './logs';
+import { RecordingRunQueue } from './queue';
+import { InMemoryRunLedger } from './run-ledger';
+import { InMemorySchedules } from './schedules';
+import { HostListUrlGuard } from './url-guard';
 
 export const NOW = new Date('2030-01-01T00:00:00Z');
 
@@ -46,21 +44,21 @@ export function testTaskRegistry(): TaskRegistry {
 export interface FakeJobsDeps extends JobsDeps {
   readonly store: InMemoryJobStore;
   readonly schedules: InMemorySchedules;
-  readonly runs: InMemoryRunReader;
+  readonly runs: InMemoryRunLedger;
   readonly queue: RecordingRunQueue;
   readonly events: RecordingEventPublisher;
-  readonly clock: FixedClock;
+  readonly clock: FakeClock;
   readonly log: RecordingLog;
 }
 
 export function fakeJobsDeps(now: Date = NOW): FakeJobsDeps {
   return {
     store: new InMemoryJobStore(),
-    schedules: new InMemorySchedules(),
-    runs: new InMemoryRunReader(),
+    schedules: new InMemorySchedules(TEST_TARGET.groupName),
+    runs: new InMemoryRunLedger(),
     queue: new RecordingRunQueue(),
     events: new RecordingEventPublisher(),
-    clock: new FixedClock(now),
+    clock: new FakeClock(now),
     ids: new SequentialIds(),
     tasks: testTaskRegistry(),
     urlGuard: new HostListUrlGuard(),

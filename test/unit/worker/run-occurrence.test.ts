@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defineTask } from '../../../lib/domain/task';
 import { processBatch, processMessage } from '../../../lib/use-cases/run-occurrence';
 import { aJob, aMessage, scheduled } from '../../support/worker/builders';
-import { fakeWorld } from '../../support/worker/fakes';
+import { fakeWorld } from '../../support/worker/fake-world';
 
 const NOW = '2030-01-01T09:00:05.000Z';
 const AT = '2030-01-01T09:00:00Z';
@@ -71,7 +71,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob());
+    world.jobs.seed(aJob());
 
     // Act
     const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
@@ -94,7 +94,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob());
+    world.jobs.seed(aJob());
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
 
     // Act
@@ -109,7 +109,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ maxConcurrent: 5 }));
+    world.jobs.seed(aJob({ maxConcurrent: 5 }));
     const messages = Array.from({ length: 5 }, () => aMessage(scheduled('job-1', AT)));
 
     // Act
@@ -124,7 +124,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob());
+    world.jobs.seed(aJob());
     const occurrence = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
     world.ledger.seedRunning(occurrence, 1, new Date('2030-01-01T09:00:04Z'));
     world.ledger.holdSlot('job-1', 0, RUN_ID, new Date('2030-01-01T09:00:04Z'));
@@ -142,7 +142,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob());
+    world.jobs.seed(aJob());
     const occurrence = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
     world.ledger.seedRunning(occurrence, 1, new Date('2030-01-01T09:05:00Z'));
 
@@ -190,7 +190,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ state: 'paused' }));
+    world.jobs.seed(aJob({ state: 'paused' }));
 
     // Act
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
@@ -206,7 +206,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ state: 'paused' }));
+    world.jobs.seed(aJob({ state: 'paused' }));
     const envelope = { v: 1 as const, jobId: 'job-1', kind: 'manual' as const, runId: 'm-1', requestedAt: NOW };
 
     // Act
@@ -221,7 +221,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: '2030-01-01T09:05:01Z', tasks: [task] });
-    world.jobs.put(aJob({ misfireGraceSeconds: 300, trigger: { type: 'interval', hours: 1 } }));
+    world.jobs.seed(aJob({ misfireGraceSeconds: 300, trigger: { type: 'interval', hours: 1 } }));
 
     // Act
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
@@ -237,7 +237,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: '2030-01-01T10:00:00Z', tasks: [task] });
-    world.jobs.put(aJob({ misfireGraceSeconds: 60, coalesce: false }));
+    world.jobs.seed(aJob({ misfireGraceSeconds: 60, coalesce: false }));
     const occurrence = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
     world.ledger.seedRunning(occurrence, 1, new Date('2030-01-01T09:01:00Z'));
 
@@ -252,7 +252,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: '2030-01-01T09:05:30Z', tasks: [task] });
-    world.jobs.put(
+    world.jobs.seed(
       aJob({ coalesce: true, misfireGraceSeconds: 3600, trigger: { type: 'cron', expression: '*/5 * * * *' } }),
     );
 
@@ -269,7 +269,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ maxConcurrent: 1, overlap: 'skip' }));
+    world.jobs.seed(aJob({ maxConcurrent: 1, overlap: 'skip' }));
     world.ledger.holdSlot('job-1', 0, 'earlier-run', new Date('2030-01-01T09:10:00Z'));
 
     // Act
@@ -286,7 +286,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task], settings: { overlapRetrySeconds: 7 } });
-    world.jobs.put(aJob({ maxConcurrent: 2, overlap: 'queue' }));
+    world.jobs.seed(aJob({ maxConcurrent: 2, overlap: 'queue' }));
     world.ledger.holdSlot('job-1', 0, 'run-a', new Date('2030-01-01T09:10:00Z'));
     world.ledger.holdSlot('job-1', 1, 'run-b', new Date('2030-01-01T09:10:00Z'));
     const message = aMessage(scheduled('job-1', AT));
@@ -305,7 +305,7 @@ describe('processMessage', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ maxConcurrent: 1, overlap: 'skip' }));
+    world.jobs.seed(aJob({ maxConcurrent: 1, overlap: 'skip' }));
     world.ledger.holdSlot('job-1', 0, 'crashed-run', new Date('2030-01-01T09:00:00Z'));
 
     // Act
@@ -319,7 +319,7 @@ describe('processMessage', () => {
     // Prepare
     const { task } = failingTask(2);
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ retry: { maxAttempts: 3, initialSeconds: 1, multiplier: 2, maxSeconds: 60 } }));
+    world.jobs.seed(aJob({ retry: { maxAttempts: 3, initialSeconds: 1, multiplier: 2, maxSeconds: 60 } }));
     const message = aMessage(scheduled('job-1', AT));
 
     // Act
@@ -345,7 +345,7 @@ describe('processMessage', () => {
     // Prepare
     const { task } = failingTask(99);
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 2, maxSeconds: 60 } }));
+    world.jobs.seed(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 2, maxSeconds: 60 } }));
     const message = aMessage(scheduled('job-1', AT));
 
     // Act
@@ -379,7 +379,7 @@ describe('processMessage', () => {
       run: () => Promise.resolve('never'),
     });
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ target: { type: 'task', task: 'strict', payload: { name: 7 } } }));
+    world.jobs.seed(aJob({ target: { type: 'task', task: 'strict', payload: { name: 7 } } }));
 
     // Act
     const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
@@ -404,7 +404,7 @@ describe('processMessage', () => {
         new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted')))),
     });
     const world = fakeWorld({ now: NOW, tasks: [task], settings: { reserveMs: 5_000 } });
-    world.jobs.put(
+    world.jobs.seed(
       aJob({
         target: { type: 'task', task: 'slow', payload: {} },
         retry: { maxAttempts: 1, initialSeconds: 1, multiplier: 2, maxSeconds: 60 },
@@ -425,7 +425,7 @@ describe('processMessage', () => {
     // Prepare
     const { task } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ trigger: { type: 'date', runAt: AT } }));
+    world.jobs.seed(aJob({ trigger: { type: 'date', runAt: AT } }));
 
     // Act
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
@@ -439,7 +439,7 @@ describe('processMessage', () => {
     // Prepare
     const { task } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob());
+    world.jobs.seed(aJob());
 
     // Act
     await processMessage(
@@ -461,7 +461,7 @@ describe('processMessage', () => {
     // Prepare
     const { task } = failingTask(1);
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob());
+    world.jobs.seed(aJob());
 
     // Act
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
@@ -479,8 +479,8 @@ describe('processBatch', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ id: 'job-1' }));
-    world.jobs.put(aJob({ id: 'job-2' }));
+    world.jobs.seed(aJob({ id: 'job-1' }));
+    world.jobs.seed(aJob({ id: 'job-2' }));
     const failing = aMessage(scheduled('job-1', AT));
     const passing = aMessage(scheduled('job-2', AT));
     const original = world.deps.ledger.claim.bind(world.deps.ledger);
@@ -500,7 +500,7 @@ describe('processBatch', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob());
+    world.jobs.seed(aJob());
     const original = world.deps.ledger.finish.bind(world.deps.ledger);
     let failures = 1;
     world.deps.ledger.finish = (claim, run) =>
@@ -519,7 +519,7 @@ describe('processBatch', () => {
     // Prepare
     const { task } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob());
+    world.jobs.seed(aJob());
     world.deps.ledger.finish = () => Promise.reject(new Error('InternalServerError'));
     const message = aMessage(scheduled('job-1', AT));
 
@@ -536,7 +536,7 @@ describe('processBatch', () => {
     // Prepare: attempts exhausted, then the cause is fixed and an hour later the DLQ copy is moved back
     const { task, state } = flagTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
+    world.jobs.seed(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
     const original = aMessage(scheduled('job-1', AT));
     await processMessage(world.deps, original, invocation);
     await processMessage(world.deps, original, invocation);
@@ -566,7 +566,7 @@ describe('processBatch', () => {
     // Prepare
     const { task, state } = flagTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
+    world.jobs.seed(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
     world.ledger.seedRunning(
       { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' },
       1,
@@ -590,7 +590,7 @@ describe('processBatch', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob());
+    world.jobs.seed(aJob());
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
 
     // Act
@@ -610,7 +610,7 @@ describe('processBatch', () => {
     // Prepare
     const { task } = failingTask(99);
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.put(aJob({ retry: { maxAttempts: 1, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
+    world.jobs.seed(aJob({ retry: { maxAttempts: 1, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
     const message = aMessage(scheduled('job-1', AT));
     world.messages.failingDeadLetters = 1;
 
@@ -633,7 +633,7 @@ describe('processBatch', () => {
     // Prepare: the first delivery met a passing DynamoDB error; SQS brings it back ten minutes later
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: '2030-01-01T09:10:05.000Z', tasks: [task] });
-    world.jobs.put(aJob({ misfireGraceSeconds: 60, coalesce: false }));
+    world.jobs.seed(aJob({ misfireGraceSeconds: 60, coalesce: false }));
     const redelivered = aMessage(scheduled('job-1', AT), {
       receiveCount: 2,
       firstReceivedAt: new Date('2030-01-01T09:00:05.000Z'),
@@ -657,7 +657,7 @@ describe('processBatch', () => {
     // Prepare
     const { task, runs } = counterTask();
     const world = fakeWorld({ now: NOW, tasks: [task], settings: { overlapMaxDeliveries: 4 } });
-    world.jobs.put(aJob({ maxConcurrent: 1, overlap: 'queue' }));
+    world.jobs.seed(aJob({ maxConcurrent: 1, overlap: 'queue' }));
     world.ledger.holdSlot('job-1', 0, 'long-run', new Date('2030-01-01T10:00:00Z'));
 
     // Act

@@ -1,13 +1,23 @@
-import { JobConflictError, JobNotFoundError, StaleVersionError, ValidationError } from '../../../lib/domain/errors';
+import { decodeCursor, encodeCursor } from '../../../lib/adapters/aws/cursor';
+import { JOBS_TABLE } from '../../../lib/adapters/aws/table-layout';
+import { JobConflictError, JobNotFoundError, StaleVersionError } from '../../../lib/domain/errors';
 import type { JobListQuery, JobStore, Page } from '../../../lib/ports/job-store';
+import type { JobCompletion } from '../../../lib/ports/worker-job-completion';
 import type { Job } from '../../../lib/schemas/job';
+
+const { partitionKey, listIndex, entity } = JOBS_TABLE;
 
 const sortKey = (job: Job): string => `${job.group}#${job.id}`;
 
-/** The jobs table in memory, with the same conditional-write semantics as the DynamoDB adapter. */
-export class InMemoryJobStore implements JobStore {
+/**
+ * The jobs table in memory, with the DynamoDB adapter's conditional writes and list order. Its cursors are the
+ * adapter's (the key of the last job returned), so a cursor it did not issue is refused the same way.
+ */
+export class InMemoryJobStore implements JobStore, JobCompletion {
   readonly jobs = new Map<string, Job>();
-  /** Called before every write; throw from it to simulate a failing table. */
+  /** Every markCompleted call, by job id, whether or not it changed the job. */
+  readonly completed: string[] = [];
+  /** Called before every create, replace and delete; throw from it to simulate a failing table. */
   beforeWrite: (operation: 'create' | 'replace' | 'delete', id: string) => void = () => undefined;
 
   seed(...jobs: Job[]): this {
@@ -51,10 +61,13 @@ export class InMemoryJobStore implements JobStore {
 
   list(query: JobListQuery): Promise<Page<Job>> {
     let after: string | undefined;
-    if (query.cursor !== undefined) {
-      after = Buffer.from(query.cursor, 'base64url').toString('utf8');
-      if (!after.includes('#'))
-        return Promise.reject(ValidationError.at('cursor', 'not a cursor returned by this API'));
+    try {
+      after =
+        query.cursor === undefined
+          ? undefined
+          : decodeCursor(query.cursor, [partitionKey, listIndex.partitionKey, listIndex.sortKey])[listIndex.sortKey];
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const matching = [...this.jobs.values()]
       .filter((job) => query.group === undefined || job.group === query.group)
@@ -66,8 +79,25 @@ export class InMemoryJobStore implements JobStore {
     const last = items[items.length - 1];
     return Promise.resolve(
       matching.length > query.limit && last !== undefined
-        ? { items, nextCursor: Buffer.from(sortKey(last)).toString('base64url') }
+        ? {
+            items,
+            nextCursor: encodeCursor({
+              [partitionKey]: last.id,
+              [listIndex.partitionKey]: entity,
+              [listIndex.sortKey]: sortKey(last),
+            }),
+          }
         : { items },
     );
+  }
+
+  /** Only an enabled job becomes completed, as a new version; a deleted, paused or completed one stays as it is. */
+  markCompleted(jobId: string, at: Date): Promise<void> {
+    this.completed.push(jobId);
+    const job = this.jobs.get(jobId);
+    if (job?.state === 'enabled') {
+      this.jobs.set(jobId, { ...job, state: 'completed', version: job.version + 1, updatedAt: at.toISOString() });
+    }
+    return Promise.resolve();
   }
 }

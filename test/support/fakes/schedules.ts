@@ -25,13 +25,22 @@ export function snapshotOf(definition: ScheduleDefinition): ScheduleSnapshot {
   };
 }
 
-/** A schedule group in memory: keeps each full definition written, and every call in order. */
+/** Scheduler's answer to a write into a group that does not exist. */
+function missingGroup(groupName: string): Error {
+  return Object.assign(new Error(`Schedule group ${groupName} does not exist.`), {
+    name: 'ResourceNotFoundException',
+  });
+}
+
+/** One schedule group in memory: keeps each full definition written, and every call in order. */
 export class InMemorySchedules implements Schedules {
   readonly definitions = new Map<string, ScheduleDefinition>();
   readonly calls: { operation: 'put' | 'delete'; name: string }[] = [];
   /** Called before every put; throw from it to simulate a Scheduler failure. */
   beforePut: (definition: ScheduleDefinition) => void = () => undefined;
   beforeDelete: (name: string) => void = () => undefined;
+
+  constructor(readonly groupName: string) {}
 
   put(definition: ScheduleDefinition): Promise<void> {
     this.calls.push({ operation: 'put', name: definition.Name });
@@ -40,6 +49,7 @@ export class InMemorySchedules implements Schedules {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    if (definition.GroupName !== this.groupName) return Promise.reject(missingGroup(definition.GroupName));
     this.definitions.set(definition.Name, definition);
     return Promise.resolve();
   }
@@ -49,6 +59,7 @@ export class InMemorySchedules implements Schedules {
     return Promise.resolve(definition === undefined ? undefined : snapshotOf(definition));
   }
 
+  /** Idempotent, as the adapter: deleting an absent schedule is not an error. */
   delete(name: string): Promise<void> {
     this.calls.push({ operation: 'delete', name });
     try {
