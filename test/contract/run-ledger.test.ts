@@ -1,0 +1,677 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbRunLedger } from '../../lib/adapters/aws/dynamodb-run-ledger';
+import { ValidationError } from '../../lib/domain/errors';
+import { LeaseLostError } from '../../lib/domain/worker-errors';
+import type { Claim, ClaimRequest, Occurrence, RunLedger } from '../../lib/ports/run-ledger';
+import type { RunError } from '../../lib/schemas/run';
+import { InMemoryRunLedger } from '../support/fakes/run-ledger';
+import { runsTableInput } from '../support/tables';
+import { freshTable, inProcess, type Implementation, type Instance } from './implementations';
+
+const ledgers: Implementation<RunLedger>[] = [
+  inProcess('InMemoryRunLedger', () => new InMemoryRunLedger()),
+  {
+    name: 'DynamoDbRunLedger',
+    create: () =>
+      freshTable('sked-contract-runs', runsTableInput, (client, table) => new DynamoDbRunLedger(client, table, 30)),
+  },
+];
+
+// Time is what the caller passes: a claim's `now` and `leaseUntil`, an outcome's `at`.
+const T0 = new Date('2030-01-01T09:00:01Z');
+const LEASE = new Date('2030-01-01T09:01:00Z');
+const AFTER_LEASE = new Date('2030-01-01T09:01:01Z');
+const LATER_LEASE = new Date('2030-01-01T09:02:00Z');
+const boom: RunError = { class: 'Error', message: 'boom', category: 'task_exception' };
+
+function occurrence(runId = '20300101T090000Z', jobId = 'job-1'): Occurrence {
+  return { jobId, runId, scheduledTime: new Date('2030-01-01T09:00:00Z'), kind: 'schedule' };
+}
+
+function request(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
+  return {
+    occurrence: occurrence(),
+    expect: { kind: 'absent' },
+    token: 't1',
+    now: T0,
+    leaseUntil: LEASE,
+    ...overrides,
+  };
+}
+
+function claimOf(req: ClaimRequest, attempt = 1, redrives = 0): Claim {
+  return {
+    occurrence: req.occurrence,
+    token: req.token,
+    attempt,
+    redrives,
+    startedAt: req.now,
+    ...(req.slot !== undefined && { slot: req.slot }),
+  };
+}
+
+describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
+  let instance: Instance<RunLedger>;
+  let ledger: RunLedger;
+
+  beforeEach(async () => {
+    instance = await implementation.create();
+    ledger = instance.subject;
+  });
+  afterEach(async () => {
+    await instance.dispose();
+  });
+
+  describe('claim', () => {
+    it('claims an absent occurrence for attempt 1 and shows it running', async () => {
+      // Act
+      const claimed = await ledger.claim(request());
+
+      // Assess
+      expect(claimed).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
+      expect(await ledger.get('job-1', '20300101T090000Z')).toEqual({
+        jobId: 'job-1',
+        runId: '20300101T090000Z',
+        scheduledTime: '2030-01-01T09:00:00.000Z',
+        kind: 'schedule',
+        status: 'running',
+        attempts: 1,
+        startedAt: T0.toISOString(),
+      });
+    });
+
+    it('refuses a duplicate claim and reports the holder', async () => {
+      // Prepare
+      await ledger.claim(request());
+
+      // Act
+      const duplicate = await ledger.claim(request({ token: 't2' }));
+
+      // Assess
+      expect(duplicate).toEqual({
+        kind: 'conflict',
+        current: { status: 'running', attempts: 1, redrives: 0, leaseUntil: LEASE },
+      });
+    });
+
+    it('refuses to re-claim a run whose lease has not lapsed', async () => {
+      // Prepare
+      await ledger.claim(request());
+
+      // Act
+      const early = await ledger.claim(
+        request({ expect: { kind: 'lapsed', attempts: 1 }, token: 't2', now: new Date(LEASE.getTime() - 1) }),
+      );
+      const atTheEnd = await ledger.claim(
+        request({ expect: { kind: 'lapsed', attempts: 1 }, token: 't2', now: LEASE }),
+      );
+
+      // Assess
+      expect(early).toEqual({
+        kind: 'conflict',
+        current: { status: 'running', attempts: 1, redrives: 0, leaseUntil: LEASE },
+      });
+      expect(atTheEnd).toMatchObject({ kind: 'conflict' });
+    });
+
+    it('re-claims a lapsed lease for the next attempt and refuses the stale holder its result', async () => {
+      // Prepare
+      const first = request({ token: 'old' });
+      await ledger.claim(first);
+
+      // Act
+      const reclaimed = await ledger.claim(
+        request({ expect: { kind: 'lapsed', attempts: 1 }, token: 'new', now: AFTER_LEASE, leaseUntil: LATER_LEASE }),
+      );
+      const staleFinish = ledger.finish(claimOf(first), {
+        status: 'succeeded',
+        finishedAt: AFTER_LEASE,
+        durationMs: 1,
+      });
+      const staleRelease = ledger.release(claimOf(first), boom, AFTER_LEASE);
+
+      // Assess
+      expect(reclaimed).toEqual({ kind: 'claimed', attempt: 2, redrives: 0 });
+      await expect(staleFinish).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(staleRelease).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({
+        status: 'running',
+        attempts: 2,
+        startedAt: AFTER_LEASE.toISOString(),
+      });
+    });
+
+    it('refuses a re-claim that expects another number of attempts', async () => {
+      // Prepare
+      await ledger.claim(request());
+
+      // Act
+      const wrongCount = await ledger.claim(
+        request({ expect: { kind: 'lapsed', attempts: 2 }, token: 't2', now: AFTER_LEASE }),
+      );
+
+      // Assess
+      expect(wrongCount).toMatchObject({ kind: 'conflict', current: { status: 'running', attempts: 1 } });
+    });
+
+    it('refuses a lapsed expectation when there is no run, and an absent one when there is', async () => {
+      // Prepare
+      await ledger.claim(request({ occurrence: occurrence('20300101T091000Z') }));
+
+      // Act
+      const noRun = await ledger.claim(request({ expect: { kind: 'lapsed', attempts: 0 }, now: AFTER_LEASE }));
+      const existing = await ledger.claim(
+        request({ occurrence: occurrence('20300101T091000Z'), token: 't2', now: AFTER_LEASE }),
+      );
+
+      // Assess
+      expect(noRun).toEqual({ kind: 'conflict', current: undefined });
+      expect(existing).toMatchObject({ kind: 'conflict', current: { status: 'running', attempts: 1 } });
+    });
+
+    it('carries the redrive count given with a lapsed expectation into the claim', async () => {
+      // Prepare: a failed run redriven once, whose redriven attempt lapsed
+      const first = request();
+      await ledger.claim(first);
+      await ledger.finish(claimOf(first), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
+      await ledger.claim(request({ expect: { kind: 'failed', redrives: 0 }, token: 'r1' }));
+
+      // Act
+      const reclaimed = await ledger.claim(
+        request({ expect: { kind: 'lapsed', attempts: 1, redrives: 1 }, token: 'r2', now: AFTER_LEASE }),
+      );
+
+      // Assess
+      expect(reclaimed).toEqual({ kind: 'claimed', attempt: 2, redrives: 1 });
+      expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({ attempts: 2, redrives: 1 });
+    });
+  });
+
+  describe('concurrency slots', () => {
+    it('refuses a slot held by another run until its lease lapses', async () => {
+      // Prepare
+      await ledger.claim(request({ slot: 0 }));
+      const next = request({ occurrence: occurrence('20300101T090500Z'), token: 'n', slot: 0 });
+
+      // Act
+      const blocked = await ledger.claim(next);
+      const otherSlot = await ledger.claim({ ...next, slot: 1 });
+      const afterLapse = await ledger.claim(
+        request({ occurrence: occurrence('20300101T091000Z'), token: 'm', now: AFTER_LEASE, slot: 0 }),
+      );
+
+      // Assess
+      expect(blocked).toEqual({ kind: 'slot-taken' });
+      expect(otherSlot).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
+      expect(afterLapse).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
+      expect(await ledger.get('job-1', '20300101T090500Z')).toMatchObject({ status: 'running' });
+    });
+
+    it('leaves the run unclaimed when its slot is taken', async () => {
+      // Prepare
+      await ledger.claim(request({ slot: 0 }));
+
+      // Act
+      await ledger.claim(request({ occurrence: occurrence('20300101T090500Z'), token: 'n', slot: 0 }));
+
+      // Assess
+      expect(await ledger.get('job-1', '20300101T090500Z')).toBeUndefined();
+    });
+
+    it('frees the slot when the holder finishes, and when it releases', async () => {
+      // Prepare
+      const holder = request({ slot: 0 });
+      await ledger.claim(holder);
+      const second = request({ occurrence: occurrence('20300101T090500Z'), token: 'n', slot: 0 });
+
+      // Act
+      await ledger.finish(claimOf(holder), { status: 'succeeded', finishedAt: T0, durationMs: 5 });
+      const admitted = await ledger.claim(second);
+      await ledger.release(claimOf(second), boom, T0);
+      const third = await ledger.claim(request({ occurrence: occurrence('20300101T091000Z'), token: 'm', slot: 0 }));
+
+      // Assess
+      expect(admitted).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
+      expect(third).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
+    });
+
+    it("records a holder's result after its slot lapsed to another run, leaving the slot to that run", async () => {
+      // Prepare
+      const slow = request({ token: 'slow', slot: 0 });
+      await ledger.claim(slow);
+      await ledger.claim(
+        request({
+          occurrence: occurrence('20300101T090500Z'),
+          token: 'fast',
+          now: AFTER_LEASE,
+          leaseUntil: LATER_LEASE,
+          slot: 0,
+        }),
+      );
+
+      // Act
+      await ledger.finish(claimOf(slow), { status: 'succeeded', finishedAt: AFTER_LEASE, durationMs: 61_000 });
+      const third = await ledger.claim(
+        request({ occurrence: occurrence('20300101T091000Z'), token: 'third', now: AFTER_LEASE, slot: 0 }),
+      );
+
+      // Assess
+      expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({ status: 'succeeded' });
+      expect(third).toEqual({ kind: 'slot-taken' });
+    });
+  });
+
+  describe('finish and release', () => {
+    it('records a succeeded run with its result, duration and finish time', async () => {
+      // Prepare
+      const held = request();
+      await ledger.claim(held);
+
+      // Act
+      await ledger.finish(claimOf(held), {
+        status: 'succeeded',
+        finishedAt: AFTER_LEASE,
+        durationMs: 5,
+        result: { ok: true, items: [1, 'two', null] },
+      });
+
+      // Assess
+      expect(await ledger.get('job-1', '20300101T090000Z')).toEqual({
+        jobId: 'job-1',
+        runId: '20300101T090000Z',
+        scheduledTime: '2030-01-01T09:00:00.000Z',
+        kind: 'schedule',
+        status: 'succeeded',
+        attempts: 1,
+        startedAt: T0.toISOString(),
+        finishedAt: AFTER_LEASE.toISOString(),
+        durationMs: 5,
+        result: { ok: true, items: [1, 'two', null] },
+      });
+    });
+
+    it('lapses the lease at once on release, keeping the error for the retry', async () => {
+      // Prepare
+      const held = request();
+      await ledger.claim(held);
+
+      // Act
+      await ledger.release(claimOf(held), boom, T0);
+      const duplicate = await ledger.claim(request({ token: 'dup' }));
+      const retry = await ledger.claim(request({ expect: { kind: 'lapsed', attempts: 1 }, token: 't2' }));
+
+      // Assess
+      expect(duplicate).toEqual({
+        kind: 'conflict',
+        current: { status: 'running', attempts: 1, redrives: 0, leaseUntil: new Date(0), error: boom },
+      });
+      expect(retry).toEqual({ kind: 'claimed', attempt: 2, redrives: 0 });
+      expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({
+        status: 'running',
+        attempts: 2,
+        error: boom,
+      });
+    });
+
+    it('drops the error of earlier attempts when a retry succeeds, and keeps the last one when it fails', async () => {
+      // Prepare
+      const first = request({ occurrence: occurrence('20300101T090000Z') });
+      const other = request({ occurrence: occurrence('20300101T091000Z') });
+      for (const held of [first, other]) {
+        await ledger.claim(held);
+        await ledger.release(claimOf(held), boom, T0);
+      }
+      const retryOf = (held: ClaimRequest) => ({
+        ...held,
+        expect: { kind: 'lapsed', attempts: 1 } as const,
+        token: 'r',
+      });
+      await ledger.claim(retryOf(first));
+      await ledger.claim(retryOf(other));
+      const later: RunError = { class: 'TimeoutError', message: 'too slow', category: 'timeout' };
+
+      // Act
+      await ledger.finish(claimOf(retryOf(first), 2), { status: 'succeeded', finishedAt: T0, durationMs: 1 });
+      await ledger.finish(claimOf(retryOf(other), 2), {
+        status: 'failed',
+        finishedAt: T0,
+        durationMs: 1,
+        error: later,
+      });
+
+      // Assess
+      const succeeded = await ledger.get('job-1', '20300101T090000Z');
+      expect(succeeded).toMatchObject({ status: 'succeeded', attempts: 2 });
+      expect(succeeded).not.toHaveProperty('error');
+      expect(await ledger.get('job-1', '20300101T091000Z')).toMatchObject({
+        status: 'failed',
+        attempts: 2,
+        error: later,
+      });
+    });
+
+    it('refuses to finish or release a run that is no longer running', async () => {
+      // Prepare
+      const held = request();
+      await ledger.claim(held);
+      await ledger.finish(claimOf(held), { status: 'succeeded', finishedAt: T0, durationMs: 1 });
+
+      // Act
+      const again = ledger.finish(claimOf(held), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
+      const release = ledger.release(claimOf(held), boom, T0);
+      const unknown = ledger.finish(claimOf(request({ occurrence: occurrence('20300101T095900Z') })), {
+        status: 'succeeded',
+        finishedAt: T0,
+        durationMs: 1,
+      });
+
+      // Assess
+      await expect(again).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(release).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(unknown).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({ status: 'succeeded' });
+    });
+
+    it('reports the message that failed a run with a later conflict, so its redelivery can dead-letter it', async () => {
+      // Prepare
+      const held = request();
+      await ledger.claim(held);
+      await ledger.finish(claimOf(held), {
+        status: 'failed',
+        finishedAt: T0,
+        durationMs: 1,
+        error: boom,
+        messageId: 'message-9',
+      });
+
+      // Act
+      const again = await ledger.claim(request({ token: 'b' }));
+
+      // Assess
+      expect(again).toEqual({
+        kind: 'conflict',
+        current: { status: 'failed', attempts: 1, redrives: 0, failedMessageId: 'message-9', error: boom },
+      });
+    });
+  });
+
+  describe('redrive', () => {
+    it('claims a failed run once per redrive with a fresh attempt budget, and never a succeeded one', async () => {
+      // Prepare: a run that failed for good, and one that succeeded
+      const failed = request({ occurrence: occurrence('20300101T090000Z'), token: 'a' });
+      const succeeded = request({ occurrence: occurrence('20300101T091000Z'), token: 'b' });
+      await ledger.claim(failed);
+      await ledger.finish(claimOf(failed), {
+        status: 'failed',
+        finishedAt: T0,
+        durationMs: 1,
+        error: boom,
+        messageId: 'message-1',
+      });
+      await ledger.claim(succeeded);
+      await ledger.finish(claimOf(succeeded), { status: 'succeeded', finishedAt: T0, durationMs: 1 });
+      const redrive = (held: ClaimRequest, redrives: number, token: string) =>
+        ledger.claim({
+          ...held,
+          expect: { kind: 'failed', redrives },
+          token,
+          now: AFTER_LEASE,
+          leaseUntil: LATER_LEASE,
+        });
+
+      // Act
+      const first = await redrive(failed, 0, 'r1');
+      const second = await redrive(failed, 0, 'r2');
+      const ofSucceeded = await redrive(succeeded, 0, 'r3');
+
+      // Assess
+      expect(first).toEqual({ kind: 'claimed', attempt: 1, redrives: 1 });
+      expect(second).toEqual({
+        kind: 'conflict',
+        current: { status: 'running', attempts: 1, redrives: 1, leaseUntil: LATER_LEASE, error: boom },
+      });
+      expect(ofSucceeded).toEqual({ kind: 'conflict', current: { status: 'succeeded', attempts: 1, redrives: 0 } });
+    });
+
+    it('starts the redriven attempt afresh: no finish time, duration, result or failed message, the error kept', async () => {
+      // Prepare
+      const held = request();
+      await ledger.claim(held);
+      await ledger.finish(claimOf(held), {
+        status: 'failed',
+        finishedAt: T0,
+        durationMs: 7,
+        error: boom,
+        messageId: 'message-1',
+      });
+
+      // Act
+      await ledger.claim(request({ expect: { kind: 'failed', redrives: 0 }, token: 'r1', now: AFTER_LEASE }));
+
+      // Assess
+      expect(await ledger.get('job-1', '20300101T090000Z')).toEqual({
+        jobId: 'job-1',
+        runId: '20300101T090000Z',
+        scheduledTime: '2030-01-01T09:00:00.000Z',
+        kind: 'schedule',
+        status: 'running',
+        attempts: 1,
+        redrives: 1,
+        startedAt: AFTER_LEASE.toISOString(),
+        error: boom,
+      });
+    });
+
+    it('counts each redrive, claiming only with the count the ledger holds', async () => {
+      // Prepare: failed, redriven once, failed again
+      const held = request();
+      await ledger.claim(held);
+      await ledger.finish(claimOf(held), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
+      const redriven = request({ expect: { kind: 'failed', redrives: 0 }, token: 'r1' });
+      await ledger.claim(redriven);
+      await ledger.finish(claimOf(redriven, 1, 1), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
+
+      // Act
+      const withOldCount = await ledger.claim(request({ expect: { kind: 'failed', redrives: 0 }, token: 'r2' }));
+      const withCount = await ledger.claim(request({ expect: { kind: 'failed', redrives: 1 }, token: 'r3' }));
+
+      // Assess
+      expect(withOldCount).toEqual({
+        kind: 'conflict',
+        current: { status: 'failed', attempts: 1, redrives: 1, error: boom },
+      });
+      expect(withCount).toEqual({ kind: 'claimed', attempt: 1, redrives: 2 });
+    });
+  });
+
+  describe('recorded outcomes', () => {
+    it('records an outcome without a run once, with no attempts', async () => {
+      // Act
+      const recorded = await ledger.record(
+        occurrence(),
+        { kind: 'absent' },
+        { status: 'skipped', reason: 'paused', at: T0 },
+      );
+      const again = await ledger.record(
+        occurrence(),
+        { kind: 'absent' },
+        { status: 'missed', reason: 'misfire', at: T0 },
+      );
+
+      // Assess
+      expect(recorded).toEqual({ kind: 'recorded' });
+      expect(again).toEqual({ kind: 'conflict', current: { status: 'skipped', attempts: 0, redrives: 0 } });
+      expect(await ledger.get('job-1', '20300101T090000Z')).toEqual({
+        jobId: 'job-1',
+        runId: '20300101T090000Z',
+        scheduledTime: '2030-01-01T09:00:00.000Z',
+        kind: 'schedule',
+        status: 'skipped',
+        reason: 'paused',
+        attempts: 0,
+        finishedAt: T0.toISOString(),
+      });
+    });
+
+    it('records an outcome over a lapsed run only once its lease has lapsed at the time of the outcome', async () => {
+      // Prepare
+      await ledger.claim(request());
+
+      // Act
+      const early = await ledger.record(
+        occurrence(),
+        { kind: 'lapsed', attempts: 1 },
+        { status: 'failed', error: boom, at: T0 },
+      );
+      const lapsed = await ledger.record(
+        occurrence(),
+        { kind: 'lapsed', attempts: 1 },
+        { status: 'failed', error: boom, at: AFTER_LEASE },
+      );
+      const reclaim = await ledger.claim(
+        request({ expect: { kind: 'lapsed', attempts: 1 }, token: 't2', now: AFTER_LEASE }),
+      );
+
+      // Assess
+      expect(early).toEqual({
+        kind: 'conflict',
+        current: { status: 'running', attempts: 1, redrives: 0, leaseUntil: LEASE },
+      });
+      expect(lapsed).toEqual({ kind: 'recorded' });
+      expect(reclaim).toEqual({
+        kind: 'conflict',
+        current: { status: 'failed', attempts: 1, redrives: 0, error: boom },
+      });
+      expect(await ledger.get('job-1', '20300101T090000Z')).toEqual({
+        jobId: 'job-1',
+        runId: '20300101T090000Z',
+        scheduledTime: '2030-01-01T09:00:00.000Z',
+        kind: 'schedule',
+        status: 'failed',
+        attempts: 1,
+        startedAt: T0.toISOString(),
+        finishedAt: AFTER_LEASE.toISOString(),
+        error: boom,
+      });
+    });
+
+    it('keeps the redrive count of a run whose outcome is recorded after a redrive', async () => {
+      // Prepare: failed, redriven, the redriven attempt lapsed
+      const held = request();
+      await ledger.claim(held);
+      await ledger.finish(claimOf(held), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
+      await ledger.claim(request({ expect: { kind: 'failed', redrives: 0 }, token: 'r1' }));
+
+      // Act
+      const recorded = await ledger.record(
+        occurrence(),
+        { kind: 'lapsed', attempts: 1, redrives: 1 },
+        { status: 'missed', reason: 'misfire', at: AFTER_LEASE },
+      );
+
+      // Assess
+      expect(recorded).toEqual({ kind: 'recorded' });
+      expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({
+        status: 'missed',
+        reason: 'misfire',
+        attempts: 1,
+        redrives: 1,
+      });
+    });
+
+    it('records a failure before running over a failed run being redriven', async () => {
+      // Prepare
+      const held = request();
+      await ledger.claim(held);
+      await ledger.finish(claimOf(held), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
+      const invalid: RunError = { class: 'ValidationError', message: 'bad payload', category: 'payload_validation' };
+
+      // Act
+      const recorded = await ledger.record(
+        occurrence(),
+        { kind: 'failed', redrives: 0 },
+        { status: 'failed', error: invalid, at: AFTER_LEASE },
+      );
+
+      // Assess
+      expect(recorded).toEqual({ kind: 'recorded' });
+      expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({ status: 'failed', error: invalid });
+    });
+  });
+
+  describe('reading runs', () => {
+    it('reads an unknown run as undefined', async () => {
+      // Act
+      const run = await ledger.get('job-1', 'nope');
+
+      // Assess
+      expect(run).toBeUndefined();
+    });
+
+    it("lists a job's runs newest first, a page at a time, filtered by status, without other jobs' runs", async () => {
+      // Prepare
+      for (const runId of ['20300101T090000Z', '20300101T091000Z', '20300101T092000Z', '20300101T093000Z']) {
+        await ledger.record(occurrence(runId), { kind: 'absent' }, { status: 'skipped', reason: 'paused', at: T0 });
+      }
+      await ledger.claim(request({ occurrence: occurrence('20300101T094000Z'), slot: 0 }));
+      await ledger.record(occurrence('20300101T095000Z', 'job-2'), { kind: 'absent' }, { status: 'skipped', at: T0 });
+
+      // Act
+      const first = await ledger.list('job-1', { limit: 2, status: 'skipped' });
+      const second = await ledger.list('job-1', {
+        limit: 3,
+        status: 'skipped',
+        ...(first.nextCursor !== undefined && { cursor: first.nextCursor }),
+      });
+      const all = await ledger.list('job-1', { limit: 10 });
+
+      // Assess
+      expect(first.items.map((run) => run.runId)).toEqual(['20300101T093000Z', '20300101T092000Z']);
+      expect(first.nextCursor).toBeDefined();
+      expect(second.items.map((run) => run.runId)).toEqual(['20300101T091000Z', '20300101T090000Z']);
+      expect(second.nextCursor).toBeUndefined();
+      expect(all.items.map((run) => [run.runId, run.status])).toEqual([
+        ['20300101T094000Z', 'running'],
+        ['20300101T093000Z', 'skipped'],
+        ['20300101T092000Z', 'skipped'],
+        ['20300101T091000Z', 'skipped'],
+        ['20300101T090000Z', 'skipped'],
+      ]);
+    });
+
+    it('gives a full page a cursor, which leads to an empty page when nothing follows', async () => {
+      // Prepare
+      for (const runId of ['20300101T090000Z', '20300101T091000Z']) {
+        await ledger.record(occurrence(runId), { kind: 'absent' }, { status: 'skipped', reason: 'paused', at: T0 });
+      }
+
+      // Act
+      const full = await ledger.list('job-1', { limit: 2 });
+      const after = await ledger.list('job-1', {
+        limit: 2,
+        ...(full.nextCursor !== undefined && { cursor: full.nextCursor }),
+      });
+
+      // Assess
+      expect(full.items).toHaveLength(2);
+      expect(full.nextCursor).toBeDefined();
+      expect(after).toEqual({ items: [] });
+    });
+
+    it('refuses a cursor it did not issue', async () => {
+      // Act
+      const attempt = ledger.list('job-1', { limit: 10, cursor: 'bm90LWEtY3Vyc29y' });
+
+      // Assess
+      await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+    });
+
+    it('lists nothing for a job without runs', async () => {
+      // Act
+      const page = await ledger.list('job-none', { limit: 5 });
+
+      // Assess
+      expect(page).toEqual({ items: [] });
+    });
+  });
+});
