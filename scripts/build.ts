@@ -1,12 +1,13 @@
 /**
  * `npm run build`: bundles each Lambda entry point the way the CDK deploys it (cdk/constructs/sked-function.ts:
- * ESM, minified, source maps, the AWS SDK included, the same module aliases) into dist/<name>/index.mjs, and prints each bundle's size.
+ * ESM for Node.js 24, minified, source maps, the AWS SDK included, the same module aliases) into
+ * dist/<name>/index.mjs, and prints each bundle's size.
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_ALIASES } from '../cdk/constructs/sked-function';
+import { lambdaBundleOptions } from '../cdk/constructs/sked-function';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const LAMBDA_ENTRIES = ['api', 'worker', 'reconcile'] as const;
@@ -15,20 +16,6 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 for (const name of LAMBDA_ENTRIES) {
   const outfile = join(root, 'dist', name, 'index.mjs');
   mkdirSync(dirname(outfile), { recursive: true });
-  await build({
-    entryPoints: [join(root, 'functions', `${name}.ts`)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    alias: { ...BUNDLE_ALIASES },
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  await build({ ...lambdaBundleOptions(join(root, 'functions', `${name}.ts`), outfile), logLevel: 'warning' });
   console.log(`dist/${name}/index.mjs  ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
 }

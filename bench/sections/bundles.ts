@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { DEFAULT_JOB_POLICIES } from '../../lib/schemas/job';
 import { ENV } from '../../lib/schemas/config';
-import { BUNDLE_TARGET, lambdaBundleOptions } from '../support/bundling';
+import { BUNDLE_TARGET, lambdaBundleOptions } from '../../cdk/constructs/sked-function';
 import { spread, type Spread } from '../support/stats';
 
 const run = promisify(execFile);

@@ -31,14 +31,13 @@ import { RUNS_TABLE } from '../../lib/adapters/aws/table-layout';
 import { scheduledRunId } from '../../lib/domain/run-id';
 import { ENV } from '../../lib/schemas/config';
 import { TERMINAL_STATUSES } from '../../lib/schemas/run';
-import { PROJECT_ROOT } from '../../cdk/constructs/sked-function';
+import { lambdaBundleOptions, PROJECT_ROOT } from '../../cdk/constructs/sked-function';
 import { deploySked, destroySked } from '../../test/support/e2e/deployment';
 import { BASELINE_ENV } from '../deployed/baseline-env';
 import { REGION } from '../support/clients';
 import { writeJobs, type CloudResources, type Queue } from '../support/cloud-resources';
 import { benchJob, scheduledEnvelope } from '../support/jobs';
 import type { WorkerName } from '../support/workers';
-import { lambdaBundleOptions } from '../support/bundling';
 
 const run = promisify(execFile);
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);

@@ -5,6 +5,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import type { LogLevel } from '../config';
 
 /** The repository root: entries are `functions/<name>.ts` below it. */
@@ -17,6 +18,35 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': join(PROJECT_ROOT, 'lib', 'adapters', 'aws', 'lambda-credentials.ts'),
 };
+
+/** ESM bundles still meet CommonJS dependencies that call require(); give them one. */
+const REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+const MAIN_FIELDS = ['module', 'main'];
+
+/** esbuild's `target` for the runtime below (NodejsFunction derives it from Runtime.NODEJS_24_X). */
+export const BUNDLE_TARGET = 'node24';
+
+/**
+ * The esbuild options SkedFunction gives NodejsFunction, for bundling a Lambda entry the way it is deployed
+ * outside a synth (`npm run build`, the benchmarks).
+ */
+export function lambdaBundleOptions(entryPoint: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entryPoint],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: MAIN_FIELDS,
+    banner: { js: REQUIRE_BANNER },
+    alias: { ...BUNDLE_ALIASES },
+    logLevel: 'error',
+  };
+}
 
 export interface SkedFunctionProps {
   /** Entry file name below `functions/`, without extension (e.g. `worker`). */
@@ -72,9 +102,8 @@ export class SkedFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // ESM bundles still meet CommonJS dependencies that call require(); give them one.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        mainFields: MAIN_FIELDS,
+        banner: REQUIRE_BANNER,
         // Bundle everything, the AWS SDK included.
         externalModules: [],
         esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),

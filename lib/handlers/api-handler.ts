@@ -19,6 +19,7 @@ import {
   putJob,
   resumeJob,
   runNow,
+  type IfMatch,
   type JobsDeps,
 } from '../use-cases/jobs';
 import { parseWith } from '../use-cases/jobs/validate';
@@ -38,6 +39,12 @@ const jobResponse = (statusCode: number, job: Job, body: unknown = job, extra: R
 const locationOf = (id: string) => `/jobs/${encodeURIComponent(id)}`;
 
 const param = (request: RouteRequest, name: string): string => request.params[name] ?? '';
+
+/** What every write to one job carries: its id, who asks, and the If-Match entity tags when the header is sent. */
+function jobWriteOf(request: RouteRequest): { id: string; caller: string; ifMatch?: IfMatch } {
+  const ifMatch = ifMatchOf(request.event);
+  return { id: param(request, 'id'), caller: callerOf(request.event), ...(ifMatch !== undefined && { ifMatch }) };
+}
 
 export interface ApiOptions {
   /** The OpenAPI document served at GET /openapi.json. */
@@ -60,55 +67,26 @@ export function makeApiRouter(deps: JobsDeps, options: ApiOptions): Router {
       return jobResponse(200, detail);
     })
     .on('PUT', '/jobs/{id}', async (request) => {
-      const { event } = request;
-      const ifMatch = ifMatchOf(event);
-      const { job, created } = await putJob(deps, {
-        id: param(request, 'id'),
-        body: jsonBodyOf(event),
-        caller: callerOf(event),
-        ...(ifMatch !== undefined && { ifMatch }),
-      });
+      const target = jobWriteOf(request);
+      const { job, created } = await putJob(deps, { ...target, body: jsonBodyOf(request.event) });
       return created ? jobResponse(201, job, job, { Location: locationOf(job.id) }) : jobResponse(200, job);
     })
     .on('PATCH', '/jobs/{id}', async (request) => {
-      const { event } = request;
-      const ifMatch = ifMatchOf(event);
-      const job = await patchJob(deps, {
-        id: param(request, 'id'),
-        patch: jsonBodyOf(event),
-        caller: callerOf(event),
-        ...(ifMatch !== undefined && { ifMatch }),
-      });
+      const target = jobWriteOf(request);
+      const job = await patchJob(deps, { ...target, patch: jsonBodyOf(request.event) });
       return jobResponse(200, job);
     })
     .on('DELETE', '/jobs/{id}', async (request) => {
-      const ifMatch = ifMatchOf(request.event);
-      await deleteJob(deps, {
-        id: param(request, 'id'),
-        caller: callerOf(request.event),
-        ...(ifMatch !== undefined && { ifMatch }),
-      });
+      await deleteJob(deps, jobWriteOf(request));
       return { statusCode: 204, headers: {}, body: '' };
     })
     .on('POST', '/jobs/{id}/pause', async (request) => {
-      const { event } = request;
-      const ifMatch = ifMatchOf(event);
-      const job = await pauseJob(deps, {
-        id: param(request, 'id'),
-        body: jsonBodyOf(event),
-        caller: callerOf(event),
-        ...(ifMatch !== undefined && { ifMatch }),
-      });
+      const target = jobWriteOf(request);
+      const job = await pauseJob(deps, { ...target, body: jsonBodyOf(request.event) });
       return jobResponse(200, job);
     })
     .on('POST', '/jobs/{id}/resume', async (request) => {
-      const { event } = request;
-      const ifMatch = ifMatchOf(event);
-      const job = await resumeJob(deps, {
-        id: param(request, 'id'),
-        caller: callerOf(event),
-        ...(ifMatch !== undefined && { ifMatch }),
-      });
+      const job = await resumeJob(deps, jobWriteOf(request));
       return jobResponse(200, job);
     })
     .on('POST', '/jobs/{id}/run', async (request) => {

@@ -53,35 +53,34 @@ const flag = z
   .default('false')
   .transform((value) => value === 'true');
 
-export const apiConfigSchema = z.object({
+/** What every function reads: its tables, the jobs queue, the event bus and the webhook address policy. */
+const commonConfig = {
   [ENV.jobsTable]: required,
   [ENV.runsTable]: required,
-  [ENV.scheduleGroup]: required,
   [ENV.jobsQueueUrl]: required,
-  [ENV.jobsQueueArn]: required,
-  [ENV.deliveryDlqArn]: required,
-  [ENV.schedulerRoleArn]: required,
   [ENV.eventBusName]: required,
-  [ENV.jobDefaults]: jsonFrom(jobPoliciesSchema),
   /** host[:port] entries that bypass the private-address guard (e.g. a test receiver); empty in production. */
   [ENV.httpAllowlist]: csv,
   [ENV.allowHttp]: flag,
   [ENV.includeTestTasks]: flag,
+};
+
+export const apiConfigSchema = z.object({
+  ...commonConfig,
+  [ENV.scheduleGroup]: required,
+  [ENV.jobsQueueArn]: required,
+  [ENV.deliveryDlqArn]: required,
+  [ENV.schedulerRoleArn]: required,
+  [ENV.jobDefaults]: jsonFrom(jobPoliciesSchema),
 });
 
 export const workerConfigSchema = z.object({
-  [ENV.jobsTable]: required,
-  [ENV.runsTable]: required,
-  [ENV.jobsQueueUrl]: required,
+  ...commonConfig,
   [ENV.jobsDlqUrl]: required,
-  [ENV.eventBusName]: required,
   [ENV.webhookSecretArn]: required,
-  [ENV.httpAllowlist]: csv,
-  [ENV.allowHttp]: flag,
   [ENV.runRetentionDays]: z.coerce.number().int().min(1).max(3650).default(30),
   /** Regular expressions whose matches are masked in logs, e.g. phone or national id numbers. */
   [ENV.maskPatterns]: jsonFrom(z.array(z.string())).default([]),
-  [ENV.includeTestTasks]: flag,
   [ENV.metricsNamespace]: z.string().min(1).max(255).default('Sked'),
 });
 
