@@ -3,7 +3,7 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -135,24 +135,19 @@ export class DynamoDbJobStore implements JobStore, JobCompletion {
     });
 
     const items: Job[] = [];
-    let startKey: Record<string, AttributeValue> | undefined =
+    const startKey: Record<string, AttributeValue> | undefined =
       query.cursor === undefined
         ? undefined
         : marshall(decodeCursor(query.cursor, [partitionKey, listIndex.partitionKey, listIndex.sortKey]));
-    // One API page, not every DynamoDB page (so no paginateQuery): reading stops once the page is full.
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: listIndex.name,
-          ...queryExpressions,
-          ExclusiveStartKey: startKey,
-          Limit: query.limit + 1,
-        }),
-      );
+    // One API page: reading stops once it is full (one item more tells whether another page follows).
+    const pages = paginateQuery(
+      { client: this.client, startingToken: startKey },
+      { TableName: this.tableName, IndexName: listIndex.name, ...queryExpressions, Limit: query.limit + 1 },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) items.push(fromItem(item));
-      startKey = page.LastEvaluatedKey;
-    } while (items.length <= query.limit && startKey !== undefined);
+      if (items.length > query.limit) break;
+    }
 
     if (items.length > query.limit) {
       const kept = items.slice(0, query.limit);

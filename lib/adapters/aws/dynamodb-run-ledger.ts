@@ -1,7 +1,7 @@
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
-  QueryCommand,
+  paginateQuery,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -294,27 +294,22 @@ export class DynamoDbRunLedger implements RunLedger {
       filter: query.status === undefined ? undefined : equals('status', query.status),
     });
     const items: Run[] = [];
-    let startKey: Record<string, AttributeValue> | undefined =
+    const startKey: Record<string, AttributeValue> | undefined =
       query.cursor === undefined ? undefined : marshall(decodeCursor(query.cursor, [partitionKey, sortKey]));
     let lastKey: Record<string, string> | undefined;
-    // One API page, not every DynamoDB page (so no paginateQuery): reading stops once the page is full.
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          ...queryExpressions,
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-          Limit: query.limit,
-        }),
-      );
+    // One API page: reading stops once it is full, and the cursor is the last run returned.
+    const pages = paginateQuery(
+      { client: this.client, startingToken: startKey },
+      { TableName: this.tableName, ...queryExpressions, ScanIndexForward: false, Limit: query.limit },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         if (items.length === query.limit) break;
         items.push(runOf(item));
         lastKey = { [partitionKey]: jobId, [sortKey]: String(unmarshall(item)[sortKey]) };
       }
-      startKey = page.LastEvaluatedKey;
-    } while (items.length < query.limit && startKey !== undefined);
+      if (items.length === query.limit) break;
+    }
     if (items.length < query.limit || lastKey === undefined) return { items };
     return { items, nextCursor: encodeCursor(lastKey) };
   }

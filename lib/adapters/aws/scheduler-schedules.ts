@@ -3,7 +3,7 @@ import {
   CreateScheduleCommand,
   DeleteScheduleCommand,
   GetScheduleCommand,
-  ListSchedulesCommand,
+  paginateListSchedules,
   ResourceNotFoundException,
   UpdateScheduleCommand,
   type CreateScheduleCommandInput,
@@ -100,14 +100,10 @@ export class SchedulerSchedules implements Schedules {
 
   async listNames(): Promise<string[]> {
     const names: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListSchedulesCommand({ GroupName: this.groupName, MaxResults: 100, NextToken: nextToken }),
-      );
+    const pages = paginateListSchedules({ client: this.client, pageSize: 100 }, { GroupName: this.groupName });
+    for await (const page of pages) {
       for (const schedule of page.Schedules ?? []) if (schedule.Name !== undefined) names.push(schedule.Name);
-      nextToken = page.NextToken;
-    } while (nextToken !== undefined);
+    }
     return names;
   }
 }
