@@ -8,7 +8,7 @@ function compact(instant: Date): string {
 
 /**
  * The run id of a scheduled occurrence. It is derived from the scheduled time alone, so every delivery of the
- * same occurrence (Scheduler retries, SQS redeliveries) maps to the same ledger item (DESIGN.md decision 3).
+ * same occurrence (Scheduler retries, SQS redeliveries) maps to the same ledger item (docs/design.md#the-occurrence-key).
  */
 export function scheduledRunId(scheduledTime: Date): string {
   return compact(scheduledTime);

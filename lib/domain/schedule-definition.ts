@@ -13,7 +13,7 @@ export interface ScheduleTargetContext {
 
 /**
  * The full CreateSchedule/UpdateSchedule input for a job, with the SDK's field names. UpdateSchedule replaces
- * the whole schedule, so this is always written complete (DESIGN.md decision 1).
+ * the whole schedule, so this is always written complete (docs/design.md#the-job-store-and-the-schedules).
  */
 export interface ScheduleDefinition {
   readonly Name: string;

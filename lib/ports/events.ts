@@ -8,7 +8,7 @@ export interface LifecycleEvent {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
-/** The events bus: APScheduler's listeners, as EventBridge rules (DESIGN.md decision 7). */
+/** The events bus: APScheduler's listeners, as EventBridge rules (docs/design.md#listeners). */
 export interface EventPublisher {
   publish(event: LifecycleEvent): Promise<void>;
 }

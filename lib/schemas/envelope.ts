@@ -6,7 +6,7 @@ export const SCHEDULED_TIME_PLACEHOLDER = '<aws.scheduler.scheduled-time>';
 
 const jobId = z.string().regex(ID_PATTERN);
 
-/** What a schedule delivers to the jobs queue: small, no payload (DESIGN.md decision 2). */
+/** What a schedule delivers to the jobs queue: small, no payload (docs/design.md#the-run-envelope). */
 export const scheduledEnvelopeSchema = z
   .object({
     v: z.literal(1),

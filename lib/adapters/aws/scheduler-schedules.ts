@@ -44,7 +44,7 @@ export class SchedulerSchedules implements Schedules {
 
   /**
    * CreateSchedule, and UpdateSchedule when it exists. Both always carry the whole definition: UpdateSchedule
-   * replaces every field, so a partial update would silently reset the rest (DESIGN.md decision 1).
+   * replaces every field, so a partial update would silently reset the rest (docs/design.md#the-job-store-and-the-schedules).
    */
   async put(definition: ScheduleDefinition): Promise<void> {
     const input = scheduleInputOf(definition);
