@@ -17,7 +17,9 @@ export interface SkedApp {
 /** Adds a stage's stacks to an app; `cdk/app.ts` and the CDK tests build the same thing. */
 export function addStage(app: App, stage: string): SkedApp {
   const config = stageConfig(stage);
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  // Without the CLI's account and region the stacks are environment-agnostic.
+  const { CDK_DEFAULT_ACCOUNT: account, CDK_DEFAULT_REGION: region } = process.env;
+  const env = { ...(account !== undefined && { account }), ...(region !== undefined && { region }) };
   const prefix = `Sked-${config.stage}`;
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     env,

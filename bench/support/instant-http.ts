@@ -43,7 +43,6 @@ export class InstantHttpHandler {
     const bytes = Buffer.from(JSON.stringify(payload));
     const response: HttpResponse = {
       statusCode: status,
-      reason: undefined,
       headers: {
         'content-type': 'application/x-amz-json-1.0',
         'content-length': String(bytes.length),

@@ -36,7 +36,7 @@ export function buildJob(input: ParsedJobInput, context: JobContext, previous?: 
   if (input.endAt !== undefined && Date.parse(input.endAt) <= context.now.getTime()) {
     issues.push({ path: 'endAt', message: 'endAt is in the past: the job would never run' });
   }
-  const retry = { ...context.defaults.retry, ...input.retry };
+  const retry = { ...context.defaults.retry, ...definedFields(input.retry) };
   if (retry.maxSeconds < retry.initialSeconds) {
     issues.push({ path: 'retry.maxSeconds', message: 'maxSeconds must be at least initialSeconds' });
   }
@@ -76,4 +76,10 @@ export function retryDelaySeconds(retry: JobPolicies['retry'], nextAttempt: numb
 
 export function etagOf(job: Pick<Job, 'id' | 'version'>): string {
   return `"${job.id}.v${job.version}"`;
+}
+
+/** The fields of `value` that hold something, so that spreading them over defaults never sets a default to undefined. */
+function definedFields<T extends object>(value: T | undefined): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const entries = Object.entries(value ?? {}).filter(([, field]) => field !== undefined);
+  return Object.fromEntries(entries) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -1,12 +1,13 @@
 import type { Job, JobState } from '../schemas/job';
 
+/** A listing's filters; a filter that is absent or undefined does not apply (they come from query strings). */
 export interface JobListQuery {
-  readonly group?: string;
-  readonly state?: JobState;
-  readonly tag?: string;
+  readonly group?: string | undefined;
+  readonly state?: JobState | undefined;
+  readonly tag?: string | undefined;
   readonly limit: number;
   /** Opaque, from a previous page's nextCursor. */
-  readonly cursor?: string;
+  readonly cursor?: string | undefined;
 }
 
 export interface Page<T> {
@@ -14,7 +15,7 @@ export interface Page<T> {
   readonly nextCursor?: string;
 }
 
-/** The jobs table: the source of truth (DESIGN.md decision 1). Writes are conditional on `version`. */
+/** The jobs table: the source of truth (docs/design.md#the-job-store-and-the-schedules). Writes are conditional on `version`. */
 export interface JobStore {
   get(id: string): Promise<Job | undefined>;
   /** Throws JobConflictError when a job with this id exists. */

@@ -1,10 +1,11 @@
 import type { Page } from './job-store';
 import type { Run, RunError, RunStatus } from '../schemas/run';
 
+/** A listing's filter and cursor; absent or undefined means not given (they come from query strings). */
 export interface RunListQuery {
-  readonly status?: RunStatus;
+  readonly status?: RunStatus | undefined;
   readonly limit: number;
-  readonly cursor?: string;
+  readonly cursor?: string | undefined;
 }
 
 /** Read side of the run ledger, used by the API. The worker's write side extends it. */
@@ -14,7 +15,7 @@ export interface RunReader {
   list(jobId: string, query: RunListQuery): Promise<Page<Run>>;
 }
 
-/** One scheduled (or run-now) occurrence of a job: the ledger's key (DESIGN.md decision 3). */
+/** One scheduled (or run-now) occurrence of a job: the ledger's key (docs/design.md#the-occurrence-key). */
 export interface Occurrence {
   readonly jobId: string;
   readonly runId: string;
@@ -99,7 +100,7 @@ export interface FinishedRun {
 
 /**
  * Write side of the run ledger, used by the worker. Every write is conditional, so at-least-once deliveries
- * produce one outcome per occurrence (DESIGN.md decision 4).
+ * produce one outcome per occurrence (docs/design.md#the-run-ledger).
  */
 export interface RunLedger extends RunReader {
   /** The exactly-once claim, and the concurrency slot with it: one conditional write. */

@@ -15,7 +15,11 @@ export interface ScheduleSnapshot {
   readonly description?: string;
   readonly roleArn?: string;
   readonly actionAfterCompletion?: string;
-  readonly retryPolicy?: { readonly maximumEventAgeSeconds?: number; readonly maximumRetryAttempts?: number };
+  /** As Scheduler reports it: either field may be missing from what it returns. */
+  readonly retryPolicy?: {
+    readonly maximumEventAgeSeconds?: number | undefined;
+    readonly maximumRetryAttempts?: number | undefined;
+  };
   readonly deadLetterArn?: string;
 }
 

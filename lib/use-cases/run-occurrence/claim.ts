@@ -143,41 +143,42 @@ async function claimSlot(context: RecordContext, job: Job, initial: LedgerExpect
   const { deps, occurrence, log, invocation } = context;
   const slots = slotOrder(occurrence.runId, job.maxConcurrent);
   let expect = initial;
-  let slotIndex = 0;
   let conflicts = 0;
   const token = deps.newToken();
 
-  while (slotIndex < slots.length) {
-    const now = deps.clock.now();
-    const slot = slots[slotIndex];
-    // The hold never outlives this invocation, so a crashed run's message (visible again after the queue's
-    // visibility timeout, which is at least the function timeout) always finds the lease lapsed.
-    const leaseUntil = new Date(now.getTime() + invocation.remainingMs());
-    const result = await deps.ledger.claim({ occurrence, expect, token, now, leaseUntil, slot });
-    switch (result.kind) {
-      case 'claimed':
-        return {
-          kind: 'claimed',
-          claim: { occurrence, token, attempt: result.attempt, redrives: result.redrives, startedAt: now, slot },
-        };
-      case 'slot-taken':
-        slotIndex += 1;
-        break;
-      case 'contention':
-        conflicts += 1;
-        if (conflicts > deps.settings.claimMaxConflicts) return settled('retry');
-        await deps.sleep(deps.settings.contentionPauseMs * conflicts);
-        break;
-      case 'conflict': {
-        conflicts += 1;
-        const next = expectationFrom(result.current, now);
-        if (next === undefined || conflicts > deps.settings.claimMaxConflicts) {
-          // Finished, or running under another delivery whose own message stays in flight until it is done.
-          await settleDuplicate(context, result.current);
-          return settled('done');
+  for (const slot of slots) {
+    let taken = false;
+    while (!taken) {
+      const now = deps.clock.now();
+      // The hold never outlives this invocation, so a crashed run's message (visible again after the queue's
+      // visibility timeout, which is at least the function timeout) always finds the lease lapsed.
+      const leaseUntil = new Date(now.getTime() + invocation.remainingMs());
+      const result = await deps.ledger.claim({ occurrence, expect, token, now, leaseUntil, slot });
+      switch (result.kind) {
+        case 'claimed':
+          return {
+            kind: 'claimed',
+            claim: { occurrence, token, attempt: result.attempt, redrives: result.redrives, startedAt: now, slot },
+          };
+        case 'slot-taken':
+          taken = true;
+          break;
+        case 'contention':
+          conflicts += 1;
+          if (conflicts > deps.settings.claimMaxConflicts) return settled('retry');
+          await deps.sleep(deps.settings.contentionPauseMs * conflicts);
+          break;
+        case 'conflict': {
+          conflicts += 1;
+          const next = expectationFrom(result.current, now);
+          if (next === undefined || conflicts > deps.settings.claimMaxConflicts) {
+            // Finished, or running under another delivery whose own message stays in flight until it is done.
+            await settleDuplicate(context, result.current);
+            return settled('done');
+          }
+          expect = next;
+          break;
         }
-        expect = next;
-        break;
       }
     }
   }

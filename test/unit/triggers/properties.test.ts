@@ -174,7 +174,7 @@ describe('trigger properties', () => {
           (given, from) => {
             // Prepare: day and day_of_week cannot both be restricted
             const weekday = given.day !== undefined && given.day !== '*' ? undefined : given.weekday;
-            const aps: Partial<Record<(typeof order)[number], string>> = {
+            const aps: { [K in (typeof order)[number]]?: string | undefined } = {
               month: given.month,
               day: given.day,
               day_of_week: weekday?.aps,
