@@ -38,19 +38,13 @@ import { REGION } from '../support/clients';
 import { writeJobs, type CloudResources, type Queue } from '../support/cloud-resources';
 import { benchJob, scheduledEnvelope } from '../support/jobs';
 import type { WorkerName } from '../support/workers';
+import type { DrainCounts } from './throughput';
 
 const run = promisify(execFile);
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
 
-export interface DeployedDrain {
-  readonly worker: WorkerName;
-  readonly occurrences: number;
-  readonly duplicates: number;
-  /** First send to the last side effect (sked: or ledger finish), whichever is later. */
-  readonly seconds: number;
-  readonly runsPerSecond: number;
-  readonly lost: number;
-  readonly ranTwice: number;
+/** `seconds`: first send to the last side effect (sked: or ledger finish), whichever is later. */
+export interface DeployedDrain extends DrainCounts {
   /** sked only: occurrences whose ledger item is terminal. */
   readonly terminal?: number;
   /** Messages still in the queue (visible or in flight) when the history was checked. */

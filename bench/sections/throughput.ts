@@ -12,7 +12,8 @@ import { OutputCapture } from '../support/lambda';
 import { spread, type Spread } from '../support/stats';
 import type { WorkerName } from '../support/workers';
 
-export interface DrainRun {
+/** What every drain measures: how many runs, how fast, and the history check (none lost, none run twice). */
+export interface DrainCounts {
   readonly worker: WorkerName;
   readonly occurrences: number;
   readonly duplicates: number;
@@ -20,6 +21,9 @@ export interface DrainRun {
   readonly runsPerSecond: number;
   readonly lost: number;
   readonly ranTwice: number;
+}
+
+export interface DrainRun extends DrainCounts {
   readonly invocations: number;
   readonly failedRecords: number;
   /** Deliveries still waiting for redelivery when every occurrence had run. */

@@ -105,9 +105,7 @@ export class DynamoDbRunLedger implements RunLedger {
       ...expressions({
         update: {
           set: {
-            runId: occurrence.runId,
-            scheduledTime: occurrence.scheduledTime.toISOString(),
-            kind: occurrence.kind,
+            ...occurrenceFields(occurrence),
             status: 'running',
             attempts: attempt,
             startedAt: now.toISOString(),
@@ -181,9 +179,7 @@ export class DynamoDbRunLedger implements RunLedger {
           ...expressions({
             update: {
               set: {
-                runId: occurrence.runId,
-                scheduledTime: occurrence.scheduledTime.toISOString(),
-                kind: occurrence.kind,
+                ...occurrenceFields(occurrence),
                 status: outcome.status,
                 attempts: ifNotExists('attempts', 0),
                 finishedAt: outcome.at.toISOString(),
@@ -313,6 +309,15 @@ export class DynamoDbRunLedger implements RunLedger {
     if (items.length < query.limit || lastKey === undefined) return { items };
     return { items, nextCursor: encodeCursor(lastKey) };
   }
+}
+
+/** What a ledger item says of its occurrence, written by every write that may create the item. */
+function occurrenceFields(occurrence: Occurrence): Record<string, string> {
+  return {
+    runId: occurrence.runId,
+    scheduledTime: occurrence.scheduledTime.toISOString(),
+    kind: occurrence.kind,
+  };
 }
 
 /** The ledger-item condition of a write by the worker holding the run. */
