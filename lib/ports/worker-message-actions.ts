@@ -14,14 +14,30 @@ export interface InboundMessage {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
-/** Message attributes of a DLQ copy that the worker reads back when the copy is redriven to the jobs queue. */
+/**
+ * Message attributes of a DLQ copy. The worker reads `reason`, `runId`, `scheduledTime` and `redrives` back when the
+ * copy is redriven to the jobs queue; `jobId` and `errorCategory` are there to filter by; `failure` holds the rest
+ * as JSON (a DeadLetterFailure). SQS allows 10 attributes a message; a copy carries at most 8.
+ */
 export const DEAD_LETTER_ATTRIBUTES = {
   reason: 'sked-reason',
+  detail: 'sked-detail',
+  jobId: 'sked-job-id',
   runId: 'sked-run-id',
   scheduledTime: 'sked-scheduled-time',
   /** The occurrence's redrive count when it failed: a redrive claims the run only while the ledger still says so. */
   redrives: 'sked-redrives',
+  errorCategory: 'sked-error-category',
+  failure: 'sked-failure',
 } as const;
+
+/** The `sked-failure` attribute of a DLQ copy: the delivery it came from, the attempts and the last error. */
+export interface DeadLetterFailure {
+  readonly sourceMessageId: string;
+  readonly receiveCount: number;
+  readonly attempts?: number;
+  readonly error?: { readonly class: string; readonly message: string };
+}
 
 export interface DeadLetterNote {
   /** `exhausted`: attempts used up or not retryable; `unparseable`: not a run envelope. */

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import {
   DEAD_LETTER_ATTRIBUTES,
+  type DeadLetterFailure,
   type DeadLetterNote,
   type InboundMessage,
   type MessageActions,
@@ -14,7 +15,14 @@ import {
 /** ChangeMessageVisibility's ceiling. */
 const MAX_VISIBILITY_SECONDS = 43_200;
 
-const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value.slice(0, 1024) });
+/** Attribute values are cut to this length, which keeps a copy far below SQS's 256 KiB message size. */
+const MAX_TEXT_CHARS = 1024;
+const MAX_ERROR_MESSAGE_CHARS = 1024;
+
+const text = (value: string): MessageAttributeValue => ({
+  DataType: 'String',
+  StringValue: value.slice(0, MAX_TEXT_CHARS),
+});
 
 export class SqsMessageActions implements MessageActions {
   constructor(
@@ -35,16 +43,16 @@ export class SqsMessageActions implements MessageActions {
 
   /**
    * The body stays the envelope as delivered; why it was moved travels in message attributes, which a redrive
-   * (StartMessageMoveTask) keeps, so the worker can tell a redriven copy and the occurrence it belongs to.
+   * (StartMessageMoveTask) keeps, so the worker can tell a redriven copy and the occurrence it belongs to. SQS takes
+   * at most 10 attributes a message: the ones the worker reads back or an operator filters by stand alone, the rest
+   * travel together as JSON in `sked-failure` (at most 8 in all).
    */
   async deadLetter(message: InboundMessage, note: DeadLetterNote): Promise<void> {
     const attributes: Record<string, MessageAttributeValue> = {
       [DEAD_LETTER_ATTRIBUTES.reason]: text(note.reason),
-      'sked-detail': text(note.detail),
-      'sked-source-message-id': text(message.messageId),
-      'sked-receive-count': { DataType: 'Number', StringValue: String(message.receiveCount) },
+      [DEAD_LETTER_ATTRIBUTES.detail]: text(note.detail),
     };
-    if (note.jobId !== undefined) attributes['sked-job-id'] = text(note.jobId);
+    if (note.jobId !== undefined) attributes[DEAD_LETTER_ATTRIBUTES.jobId] = text(note.jobId);
     if (note.runId !== undefined) attributes[DEAD_LETTER_ATTRIBUTES.runId] = text(note.runId);
     if (note.scheduledTime !== undefined) {
       attributes[DEAD_LETTER_ATTRIBUTES.scheduledTime] = text(note.scheduledTime.toISOString());
@@ -52,13 +60,16 @@ export class SqsMessageActions implements MessageActions {
     if (note.redrives !== undefined) {
       attributes[DEAD_LETTER_ATTRIBUTES.redrives] = { DataType: 'Number', StringValue: String(note.redrives) };
     }
-    if (note.attempts !== undefined)
-      attributes['sked-attempts'] = { DataType: 'Number', StringValue: String(note.attempts) };
-    if (note.error !== undefined) {
-      attributes['sked-error-class'] = text(note.error.class);
-      attributes['sked-error-message'] = text(note.error.message);
-      attributes['sked-error-category'] = text(note.error.category);
-    }
+    if (note.error !== undefined) attributes[DEAD_LETTER_ATTRIBUTES.errorCategory] = text(note.error.category);
+    const failure: DeadLetterFailure = {
+      sourceMessageId: message.messageId,
+      receiveCount: message.receiveCount,
+      ...(note.attempts !== undefined && { attempts: note.attempts }),
+      ...(note.error !== undefined && {
+        error: { class: note.error.class, message: note.error.message.slice(0, MAX_ERROR_MESSAGE_CHARS) },
+      }),
+    };
+    attributes[DEAD_LETTER_ATTRIBUTES.failure] = { DataType: 'String', StringValue: JSON.stringify(failure) };
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.deadLetterQueueUrl,
