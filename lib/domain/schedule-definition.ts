@@ -1,5 +1,6 @@
 import { SCHEDULED_TIME_PLACEHOLDER, type ScheduledEnvelope } from '../schemas/envelope';
 import type { Job } from '../schemas/job';
+import { ratePeriodOf } from './interval';
 import { toScheduleExpression } from './schedule-expression';
 
 /** Where a deployment's schedules deliver. */
@@ -47,14 +48,39 @@ export function scheduleEnvelopeInput(jobId: string): string {
   return JSON.stringify(envelope);
 }
 
+const MINUTE_MS = 60_000;
+
+/** A rate job's period in milliseconds; undefined for cron and date jobs. */
+export function ratePeriodMsOf(job: Job): number | undefined {
+  return job.trigger.type === 'interval' ? ratePeriodOf(job.trigger).minutes * MINUTE_MS : undefined;
+}
+
+/**
+ * The schedule's StartDate for a job's `startAt`. A future `startAt` is sent as it is. Once it has passed it
+ * bounds nothing any more (like APScheduler's `start_date`), and Scheduler refuses a recurring schedule whose
+ * StartDate is more than 5 minutes in the past, so a cron or date job sends none and a rate job sends the first
+ * point of its own grid (`startAt + k × period`) at or after `now`, which keeps its phase. Every write path (create,
+ * replace, patch, pause, resume, reconcile) goes through here.
+ */
+export function scheduleStartDate(job: Job, now: Date): Date | undefined {
+  if (job.startAt === undefined) return undefined;
+  const startAt = new Date(job.startAt);
+  if (startAt.getTime() > now.getTime()) return startAt;
+  const periodMs = ratePeriodMsOf(job);
+  if (periodMs === undefined) return undefined;
+  const periods = Math.ceil((now.getTime() - startAt.getTime()) / periodMs);
+  return new Date(startAt.getTime() + periods * periodMs);
+}
+
 export function toScheduleDefinition(job: Job, target: ScheduleTargetContext, now: Date): ScheduleDefinition {
+  const startDate = scheduleStartDate(job, now);
   const { expression, timezone } = toScheduleExpression(job.trigger, now);
   return {
     Name: job.id,
     GroupName: target.groupName,
     ScheduleExpression: expression,
     ScheduleExpressionTimezone: timezone,
-    ...(job.startAt !== undefined && { StartDate: new Date(job.startAt) }),
+    ...(startDate !== undefined && { StartDate: startDate }),
     ...(job.endAt !== undefined && { EndDate: new Date(job.endAt) }),
     ...(job.description !== undefined && { Description: job.description.slice(0, 512) }),
     State: job.state === 'enabled' ? 'ENABLED' : 'DISABLED',

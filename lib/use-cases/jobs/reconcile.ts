@@ -1,5 +1,5 @@
 import { ValidationError } from '../../domain/errors';
-import { toScheduleDefinition, type ScheduleDefinition } from '../../domain/schedule-definition';
+import { ratePeriodMsOf, toScheduleDefinition, type ScheduleDefinition } from '../../domain/schedule-definition';
 import type { ScheduleSnapshot } from '../../ports/schedules';
 import type { Job } from '../../schemas/job';
 import type { JobsDeps } from './deps';
@@ -49,8 +49,29 @@ function sameJson(a: string, b: string): boolean {
   }
 }
 
+/**
+ * Whether a live schedule's StartDate means what the wanted one means. Once a StartDate has passed it only sets a
+ * rate schedule's phase: a cron or date schedule that started is the same as one without StartDate, and a rate
+ * schedule that started is the same as one whose StartDate lies on its grid (docs/design.md#start-dates).
+ */
+function sameStart(
+  actual: Date | undefined,
+  wanted: Date | undefined,
+  ratePeriodMs: number | undefined,
+  now: Date,
+): boolean {
+  if (sameInstant(actual, wanted)) return true;
+  if (actual === undefined || actual.getTime() > now.getTime()) return false;
+  if (ratePeriodMs === undefined) return wanted === undefined;
+  return wanted !== undefined && (wanted.getTime() - actual.getTime()) % ratePeriodMs === 0;
+}
+
 /** The fields in which a live schedule differs from the definition the job record implies. */
-export function scheduleDifferences(actual: ScheduleSnapshot, wanted: ScheduleDefinition): string[] {
+export function scheduleDifferences(
+  actual: ScheduleSnapshot,
+  wanted: ScheduleDefinition,
+  context: { readonly ratePeriodMs?: number | undefined; readonly now: Date },
+): string[] {
   const window =
     wanted.FlexibleTimeWindow.Mode === 'FLEXIBLE' ? wanted.FlexibleTimeWindow.MaximumWindowInMinutes : undefined;
   const checks: [string, boolean][] = [
@@ -60,7 +81,7 @@ export function scheduleDifferences(actual: ScheduleSnapshot, wanted: ScheduleDe
     ['input', sameJson(actual.input, wanted.Target.Input)],
     ['target', actual.targetArn === wanted.Target.Arn],
     ['flexibleWindow', (actual.flexibleWindowMinutes ?? undefined) === window],
-    ['startDate', sameInstant(actual.startDate, wanted.StartDate)],
+    ['startDate', sameStart(actual.startDate, wanted.StartDate, context.ratePeriodMs, context.now)],
     ['endDate', sameInstant(actual.endDate, wanted.EndDate)],
     // An unset description may read back as ''.
     ['description', (actual.description ?? '') === (wanted.Description ?? '')],
@@ -130,7 +151,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     }
     const actual = exists ? await deps.schedules.get(job.id) : undefined;
     if (actual === undefined) return { kind: 'put', action: 'created', reason: 'the schedule was missing', wanted };
-    const differences = scheduleDifferences(actual, wanted);
+    const differences = scheduleDifferences(actual, wanted, { ratePeriodMs: ratePeriodMsOf(job), now });
     if (differences.length === 0) return { kind: 'none' };
     return { kind: 'put', action: 'rewritten', reason: `differed in ${differences.join(', ')}`, wanted };
   };
