@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { TaskTimeoutError, TargetHttpError, PayloadValidationError } from '../../../lib/domain/worker-errors';
+import {
+  PayloadValidationError,
+  TargetHttpError,
+  TargetRefusedError,
+  TaskTimeoutError,
+} from '../../../lib/domain/worker-errors';
 import {
   classifyError,
   decideAfterFailure,
@@ -35,6 +40,10 @@ describe('resolveScheduledTime', () => {
     // Act / Assess
     expect(resolveScheduledTime('yesterday', Date.now())).toBeUndefined();
     expect(resolveScheduledTime('2030-13-45T99:00:00Z', Date.now())).toBeUndefined();
+  });
+
+  it('refuses the placeholder when the message carries no usable SentTimestamp', () => {
+    expect(resolveScheduledTime(SCHEDULED_TIME_PLACEHOLDER, Number.NaN)).toBeUndefined();
   });
 });
 
@@ -109,6 +118,25 @@ describe('isCoalesced', () => {
     expect(isCoalesced(every10, new Date('2030-01-01T09:05:00Z'), new Date('2030-01-01T09:14:59Z'))).toBe(false);
     expect(isCoalesced(every10, new Date('2030-01-01T09:05:00Z'), new Date('2030-01-01T09:15:00Z'))).toBe(true);
   });
+
+  it("looks for the next fire time only between the job's start and end dates", () => {
+    // Prepare
+    const window = { startAt: '2030-01-01T08:00:00.000Z', endAt: '2030-01-01T09:07:00.000Z' };
+    const every5 = aJob({ coalesce: true, trigger: { type: 'interval', minutes: 5 }, ...window });
+    const every10 = aJob({ coalesce: true, trigger: { type: 'interval', minutes: 10 }, ...window });
+
+    // Act / Assess: 09:05 is inside the window, 09:10 is after its end
+    expect(isCoalesced(every5, new Date('2030-01-01T09:00:00Z'), new Date('2030-01-01T09:30:00Z'))).toBe(true);
+    expect(isCoalesced(every10, new Date('2030-01-01T09:00:00Z'), new Date('2030-01-01T09:30:00Z'))).toBe(false);
+  });
+
+  it('never drops the occurrence of a trigger it cannot evaluate', () => {
+    // Prepare
+    const unreadable = aJob({ coalesce: true, trigger: { type: 'cron', expression: 'every so often' } });
+
+    // Act / Assess
+    expect(isCoalesced(unreadable, scheduledTime, new Date('2030-01-02T09:00:00Z'))).toBe(false);
+  });
 });
 
 describe('classifyError', () => {
@@ -120,6 +148,34 @@ describe('classifyError', () => {
     expect(classifyError(new PayloadValidationError('bad')).category).toBe('payload_validation');
   });
 
+  it("keeps the status and the start of a webhook's answer in the message of its HTTP error", () => {
+    // Act
+    const error = classifyError(new TargetHttpError(404, `no such report ${'x'.repeat(300)}`));
+
+    // Assess
+    expect(error).toEqual({
+      class: 'TargetHttpError',
+      message: `webhook answered 404: no such report ${'x'.repeat(200 - 'no such report '.length)}`,
+      category: 'http_4xx',
+    });
+    expect(classifyError(new TargetHttpError(502, '')).message).toBe('webhook answered 502');
+  });
+
+  it('files a refused webhook address as a payload problem, which is never retried', () => {
+    // Act
+    const error = classifyError(new TargetRefusedError('10.0.0.8 is a private address'));
+
+    // Assess
+    expect(error).toEqual({
+      class: 'TargetRefusedError',
+      message: '10.0.0.8 is a private address',
+      category: 'payload_validation',
+    });
+    expect(
+      decideAfterFailure({ maxAttempts: 3, initialSeconds: 1, multiplier: 2, maxSeconds: 3 }, 1, error.category),
+    ).toEqual({ kind: 'give-up', why: 'not-retryable' });
+  });
+
   it('recognises throttled AWS dependencies by error name', () => {
     // Prepare
     const throttled = Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
@@ -129,6 +185,18 @@ describe('classifyError', () => {
       class: 'ProvisionedThroughputExceededException',
       message: 'slow down',
       category: 'throttled',
+    });
+  });
+
+  it("files a dependency's TimeoutError as a timeout", () => {
+    // Prepare
+    const timedOut = Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
+
+    // Act / Assess
+    expect(classifyError(timedOut)).toEqual({
+      class: 'TimeoutError',
+      message: 'socket timed out',
+      category: 'timeout',
     });
   });
 
@@ -191,6 +259,11 @@ describe('truncateResult', () => {
   it('keeps a small result as it is', () => {
     expect(truncateResult({ rows: 3 })).toEqual({ rows: 3 });
     expect(truncateResult(undefined)).toBeUndefined();
+  });
+
+  it('keeps no result for a value JSON cannot represent', () => {
+    expect(truncateResult(() => 'a function')).toBeUndefined();
+    expect(truncateResult(Symbol('a symbol'))).toBeUndefined();
   });
 
   it('cuts a large result to its JSON text within MAX_RESULT_BYTES', () => {
