@@ -201,6 +201,22 @@ describe('pauseJob and resumeJob', () => {
     expect(again).toEqual(paused);
   });
 
+  it('changes nothing when resuming an enabled job', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    const created = await seedJob(deps, { id: 'j' });
+    deps.schedules.calls.length = 0;
+
+    // Act
+    const resumed = await resumeJob(deps, { id: 'j', caller });
+
+    // Assess
+    expect(resumed).toEqual(created);
+    expect(deps.store.jobs.get('j')?.version).toBe(1);
+    expect(deps.schedules.calls).toEqual([]);
+    expect(deps.events.types()).toEqual(['JobCreated']);
+  });
+
   it('refuses to pause a completed job', async () => {
     // Prepare
     const deps = fakeJobsDeps();
@@ -354,6 +370,45 @@ describe('getJob', () => {
     expect(detail.lastRun).toBeUndefined();
   });
 
+  it("lists only the fire times between the job's start and end dates", async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, {
+      id: 'j',
+      trigger: { type: 'cron', expression: '0 12 * * *', timezone: 'UTC' },
+      startAt: '2030-01-03T00:00:00Z',
+      endAt: '2030-01-05T00:00:00Z',
+    });
+
+    // Act
+    const detail = await getJob(deps, 'j');
+
+    // Assess
+    expect(detail.nextRuns).toEqual(['2030-01-03T12:00:00.000Z', '2030-01-04T12:00:00.000Z']);
+  });
+
+  it('says when the last run finished', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'j' });
+    deps.runs.seed(
+      run({ runId: '20291231T093000Z', status: 'failed', attempts: 3, finishedAt: '2029-12-31T09:31:00Z' }),
+    );
+
+    // Act
+    const detail = await getJob(deps, 'j');
+
+    // Assess
+    expect(detail.lastRun).toEqual({
+      runId: '20291231T093000Z',
+      scheduledTime: '2030-01-01T09:30:00.000Z',
+      kind: 'schedule',
+      status: 'failed',
+      attempts: 3,
+      finishedAt: '2029-12-31T09:31:00Z',
+    });
+  });
+
   it('refuses a malformed id as a validation problem on id', async () => {
     // Prepare
     const deps = fakeJobsDeps();
@@ -415,6 +470,23 @@ describe('listRuns and getRun', () => {
     expect(page.items.map((item) => item.runId)).toEqual(['r3', 'r1']);
   });
 
+  it('pages through the runs with a cursor', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'j' });
+    deps.runs.seed(run({ runId: 'r1' }), run({ runId: 'r2' }), run({ runId: 'r3' }));
+
+    // Act
+    const first = await listRuns(deps, 'j', { limit: '2' });
+    const second = await listRuns(deps, 'j', { limit: '2', cursor: first.nextCursor });
+
+    // Assess
+    expect(first.items.map((item) => item.runId)).toEqual(['r3', 'r2']);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    expect(second.items.map((item) => item.runId)).toEqual(['r1']);
+    expect(second.nextCursor).toBeUndefined();
+  });
+
   it('reports an unknown run as not found', async () => {
     // Prepare
     const deps = fakeJobsDeps();
@@ -446,6 +518,23 @@ describe('previewTrigger', () => {
       nextRuns: ['2030-01-01T08:00:00.000Z', '2030-01-02T08:00:00.000Z'],
     });
     expect(deps.store.jobs.size).toBe(0);
+  });
+
+  it('lists the fire times from a given instant, inside the start and end dates', () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+
+    // Act
+    const preview = previewTrigger(deps, {
+      trigger: { type: 'cron', expression: '0 12 * * *', timezone: 'UTC' },
+      count: 5,
+      from: '2030-02-01T00:00:00Z',
+      startAt: '2030-02-03T00:00:00Z',
+      endAt: '2030-02-05T00:00:00Z',
+    });
+
+    // Assess
+    expect(preview.nextRuns).toEqual(['2030-02-03T12:00:00.000Z', '2030-02-04T12:00:00.000Z']);
   });
 
   it('rejects a sub-minute interval saying why', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobConflictError, StaleVersionError, ValidationError } from '../../../lib/domain/errors';
 import { etagOf } from '../../../lib/domain/job';
+import { TaskRegistry } from '../../../lib/domain/task';
 import { MAX_PAYLOAD_BYTES } from '../../../lib/schemas/job';
 import { createJob, PayloadTooLargeError, putJob, ScheduleWriteError } from '../../../lib/use-cases/jobs';
 import { cronJobBody, fakeJobsDeps, TEST_TARGET } from '../../support/fakes/jobs-deps';
@@ -139,6 +140,19 @@ describe('createJob', () => {
     expect(deps.store.jobs.size).toBe(0);
   });
 
+  it('says no tasks are known when the deployment registers none', async () => {
+    // Prepare
+    const deps = { ...fakeJobsDeps(), tasks: new TaskRegistry([]) };
+    const body = cronJobBody();
+
+    // Act
+    const issues = await validationIssues(createJob(deps, { body, onConflict: 'fail', caller }));
+
+    // Assess
+    expect(issues).toEqual([{ path: 'target.task', message: "unknown task 'report'; known tasks: (none)" }]);
+    expect(deps.store.jobs.size).toBe(0);
+  });
+
   it("locates an invalid task payload under target.payload with the task's own schema", async () => {
     // Prepare
     const deps = fakeJobsDeps();
@@ -249,6 +263,36 @@ describe('putJob', () => {
     expect(issues.map((issue) => issue.path)).toEqual(['id']);
   });
 
+  it.each([
+    { body: 'a list', value: [cronJobBody()] },
+    { body: 'null', value: null },
+    { body: 'a string', value: 'trigger=daily' },
+  ])('refuses a body that is $body, not a JSON object, as a validation problem of the body', async ({ value }) => {
+    // Prepare
+    const deps = fakeJobsDeps();
+
+    // Act
+    const issues = await validationIssues(putJob(deps, { id: 'p', body: value, caller }));
+
+    // Assess
+    expect(issues.map((issue) => issue.path)).toEqual(['body']);
+    expect(deps.store.jobs.size).toBe(0);
+  });
+
+  it('refuses an If-Match for a job that does not exist, creating nothing', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+
+    // Act
+    const attempt = putJob(deps, { id: 'p', body: cronJobBody(), caller, ifMatch: ['"p.v1"'] });
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(StaleVersionError);
+    expect(deps.store.jobs.size).toBe(0);
+    expect(deps.schedules.calls).toEqual([]);
+    expect(deps.events.published).toEqual([]);
+  });
+
   it('restores the previous record when the schedule rewrite fails', async () => {
     // Prepare
     const deps = fakeJobsDeps();
@@ -264,5 +308,32 @@ describe('putJob', () => {
     await expect(attempt).rejects.toBeInstanceOf(ScheduleWriteError);
     expect(deps.store.jobs.get('p')).toMatchObject({ name: 'before', version: 3 });
     expect(deps.schedules.definitions.get('p')?.ScheduleExpression).toBe('cron(30 9 ? * MON-FRI *)');
+  });
+
+  it('logs the record left behind when both the schedule rewrite and the restore fail', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await putJob(deps, { id: 'p', body: cronJobBody({ name: 'before' }), caller });
+    deps.schedules.beforePut = () => {
+      throw new Error('Scheduler is down');
+    };
+    let replaces = 0;
+    deps.store.beforeWrite = (operation) => {
+      if (operation === 'replace' && ++replaces > 1) throw new Error('table is down too');
+    };
+
+    // Act
+    const attempt = putJob(deps, { id: 'p', body: cronJobBody({ name: 'after' }), caller });
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(ScheduleWriteError);
+    expect(deps.store.jobs.get('p')).toMatchObject({ name: 'after', version: 2 });
+    expect(deps.log.lines).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'could not restore a job whose schedule failed; reconcile will rewrite the schedule',
+        jobId: 'p',
+      }),
+    ]);
   });
 });

@@ -143,6 +143,58 @@ describe('reconcile', () => {
     expect(report.fixed).toEqual([]);
   });
 
+  it('does not recreate the schedule of a job deleted after it was listed', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'deleted-meanwhile' });
+    deps.schedules.definitions.delete('deleted-meanwhile');
+    deps.schedules.calls.length = 0;
+    const list = deps.store.list.bind(deps.store);
+    deps.store.list = async (query) => {
+      const page = await list(query);
+      deps.store.jobs.delete('deleted-meanwhile');
+      return page;
+    };
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(deps.schedules.calls).toEqual([]);
+    expect(report).toEqual({ jobsChecked: 1, schedulesChecked: 0, fixed: [], skipped: [], failed: [] });
+  });
+
+  it('checks every job when the table holds more than one page of them', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    const ids = Array.from({ length: 101 }, (_, index) => `job-${String(index).padStart(3, '0')}`);
+    for (const id of ids) await seedJob(deps, { id });
+    deps.schedules.definitions.delete('job-100');
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.jobsChecked).toBe(101);
+    expect(report.fixed).toEqual([{ id: 'job-100', action: 'created', reason: 'the schedule was missing' }]);
+    expect(deps.schedules.definitions.size).toBe(101);
+  });
+
+  it('rewrites a schedule whose input is not JSON', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    const job = await seedJob(deps, { id: 'garbled' });
+    const wanted = toScheduleDefinition(job, TEST_TARGET, NOW);
+    deps.schedules.definitions.set('garbled', { ...wanted, Target: { ...wanted.Target, Input: '{"v":1,' } });
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.fixed).toEqual([{ id: 'garbled', action: 'rewritten', reason: 'differed in input' }]);
+    expect(deps.schedules.definitions.get('garbled')).toEqual(wanted);
+  });
+
   it('rewrites a schedule whose role, dead-letter queue, retry policy or description drifted', async () => {
     // Prepare
     const deps = fakeJobsDeps();
