@@ -73,15 +73,19 @@ export function nextFireAfter(job: Pick<Job, 'trigger' | 'startAt' | 'endAt'>, a
   }
 }
 
-/** APScheduler's coalesce: with coalesce on, an occurrence is dropped when a newer one is already due. */
+/**
+ * APScheduler's coalesce: with coalesce on, an occurrence is dropped when a newer one is already due. With a
+ * flexible time window (jitter) Scheduler delivers each occurrence up to the window after its time, so the newer
+ * one is due only once its own window has passed too; before that a late-looking delivery is just jitter.
+ */
 export function isCoalesced(
-  job: Pick<Job, 'coalesce' | 'trigger' | 'startAt' | 'endAt'>,
+  job: Pick<Job, 'coalesce' | 'trigger' | 'startAt' | 'endAt' | 'jitterMinutes'>,
   scheduledTime: Date,
   now: Date,
 ): boolean {
   if (!job.coalesce) return false;
   const next = nextFireAfter(job, scheduledTime);
-  return next !== undefined && next.getTime() <= now.getTime();
+  return next !== undefined && next.getTime() + job.jitterMinutes * MINUTE_MS <= now.getTime();
 }
 
 const THROTTLING_NAMES = new Set([
