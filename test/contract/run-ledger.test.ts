@@ -1,12 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbRunLedger } from '../../lib/adapters/aws/dynamodb-run-ledger';
 import { ValidationError } from '../../lib/domain/errors';
 import { LeaseLostError } from '../../lib/domain/worker-errors';
-import type { Claim, ClaimRequest, Occurrence, RunLedger } from '../../lib/ports/run-ledger';
+import type { Claim, ClaimRequest, FinishedRun, Occurrence, RunLedger } from '../../lib/ports/run-ledger';
 import type { RunError } from '../../lib/schemas/run';
 import { InMemoryRunLedger } from '../support/fakes/run-ledger';
 import { runsTableInput } from '../support/tables';
-import { freshTable, inProcess, type Implementation, type Instance } from './implementations';
+import { freshForEachTest, freshTable, inProcess, type Implementation } from './implementations';
 
 const ledgers: Implementation<RunLedger>[] = [
   inProcess('InMemoryRunLedger', () => new InMemoryRunLedger()),
@@ -27,6 +27,14 @@ const boom: RunError = { class: 'Error', message: 'boom', category: 'task_except
 function occurrence(runId = '20300101T090000Z', jobId = 'job-1'): Occurrence {
   return { jobId, runId, scheduledTime: new Date('2030-01-01T09:00:00Z'), kind: 'schedule' };
 }
+
+/** The default occurrence as a run read back shows it. */
+const shown = {
+  jobId: 'job-1',
+  runId: '20300101T090000Z',
+  scheduledTime: '2030-01-01T09:00:00.000Z',
+  kind: 'schedule',
+} as const;
 
 function request(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
   return {
@@ -51,16 +59,20 @@ function claimOf(req: ClaimRequest, attempt = 1, redrives = 0): Claim {
 }
 
 describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
-  let instance: Instance<RunLedger>;
   let ledger: RunLedger;
+  freshForEachTest(implementation, (subject) => (ledger = subject));
 
-  beforeEach(async () => {
-    instance = await implementation.create();
-    ledger = instance.subject;
-  });
-  afterEach(async () => {
-    await instance.dispose();
-  });
+  /** Claims the request and fails its first attempt with `boom`, and whatever `outcome` adds. */
+  async function failedRun(held = request(), outcome: Partial<FinishedRun> = {}): Promise<void> {
+    await ledger.claim(held);
+    await ledger.finish(claimOf(held), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom, ...outcome });
+  }
+
+  /** Claims the request and succeeds its first attempt. */
+  async function succeededRun(held = request()): Promise<void> {
+    await ledger.claim(held);
+    await ledger.finish(claimOf(held), { status: 'succeeded', finishedAt: T0, durationMs: 1 });
+  }
 
   describe('claim', () => {
     it('claims an absent occurrence for attempt 1 and shows it running', async () => {
@@ -70,10 +82,7 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       // Assess
       expect(claimed).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
       expect(await ledger.get('job-1', '20300101T090000Z')).toEqual({
-        jobId: 'job-1',
-        runId: '20300101T090000Z',
-        scheduledTime: '2030-01-01T09:00:00.000Z',
-        kind: 'schedule',
+        ...shown,
         status: 'running',
         attempts: 1,
         startedAt: T0.toISOString(),
@@ -114,32 +123,37 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       expect(atTheEnd).toMatchObject({ kind: 'conflict' });
     });
 
-    it('re-claims a lapsed lease for the next attempt and refuses the stale holder its result', async () => {
-      // Prepare
-      const first = request({ token: 'old' });
-      await ledger.claim(first);
+    it.each<{ holding: string; slot: Pick<ClaimRequest, 'slot'> }>([
+      { holding: 'no slot', slot: {} },
+      { holding: 'a slot', slot: { slot: 0 } },
+    ])(
+      're-claims a lapsed lease holding $holding for the next attempt and refuses the stale holder its result',
+      async ({ slot }) => {
+        // Prepare
+        const first = request({ token: 'old', ...slot });
+        await ledger.claim(first);
+        const lapsed = { expect: { kind: 'lapsed', attempts: 1 }, now: AFTER_LEASE, leaseUntil: LATER_LEASE } as const;
 
-      // Act
-      const reclaimed = await ledger.claim(
-        request({ expect: { kind: 'lapsed', attempts: 1 }, token: 'new', now: AFTER_LEASE, leaseUntil: LATER_LEASE }),
-      );
-      const staleFinish = ledger.finish(claimOf(first), {
-        status: 'succeeded',
-        finishedAt: AFTER_LEASE,
-        durationMs: 1,
-      });
-      const staleRelease = ledger.release(claimOf(first), boom, AFTER_LEASE);
+        // Act
+        const reclaimed = await ledger.claim(request({ ...lapsed, token: 'new', ...slot }));
+        const staleFinish = ledger.finish(claimOf(first), {
+          status: 'succeeded',
+          finishedAt: AFTER_LEASE,
+          durationMs: 1,
+        });
+        const staleRelease = ledger.release(claimOf(first), boom, AFTER_LEASE);
 
-      // Assess
-      expect(reclaimed).toEqual({ kind: 'claimed', attempt: 2, redrives: 0 });
-      await expect(staleFinish).rejects.toBeInstanceOf(LeaseLostError);
-      await expect(staleRelease).rejects.toBeInstanceOf(LeaseLostError);
-      expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({
-        status: 'running',
-        attempts: 2,
-        startedAt: AFTER_LEASE.toISOString(),
-      });
-    });
+        // Assess
+        expect(reclaimed).toEqual({ kind: 'claimed', attempt: 2, redrives: 0 });
+        await expect(staleFinish).rejects.toBeInstanceOf(LeaseLostError);
+        await expect(staleRelease).rejects.toBeInstanceOf(LeaseLostError);
+        expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({
+          status: 'running',
+          attempts: 2,
+          startedAt: AFTER_LEASE.toISOString(),
+        });
+      },
+    );
 
     it('refuses a re-claim that expects another number of attempts', async () => {
       // Prepare
@@ -171,9 +185,7 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
 
     it('carries the redrive count given with a lapsed expectation into the claim', async () => {
       // Prepare: a failed run redriven once, whose redriven attempt lapsed
-      const first = request();
-      await ledger.claim(first);
-      await ledger.finish(claimOf(first), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
+      await failedRun();
       await ledger.claim(request({ expect: { kind: 'failed', redrives: 0 }, token: 'r1' }));
 
       // Act
@@ -218,14 +230,19 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       expect(await ledger.get('job-1', '20300101T090500Z')).toBeUndefined();
     });
 
-    it('frees the slot when the holder finishes, and when it releases', async () => {
+    it('frees the slot when the holder finishes, recording its result, and when it releases', async () => {
       // Prepare
       const holder = request({ slot: 0 });
       await ledger.claim(holder);
       const second = request({ occurrence: occurrence('20300101T090500Z'), token: 'n', slot: 0 });
 
       // Act
-      await ledger.finish(claimOf(holder), { status: 'succeeded', finishedAt: T0, durationMs: 5 });
+      await ledger.finish(claimOf(holder), {
+        status: 'succeeded',
+        finishedAt: T0,
+        durationMs: 5,
+        result: { ok: true },
+      });
       const admitted = await ledger.claim(second);
       await ledger.release(claimOf(second), boom, T0);
       const third = await ledger.claim(request({ occurrence: occurrence('20300101T091000Z'), token: 'm', slot: 0 }));
@@ -233,6 +250,15 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       // Assess
       expect(admitted).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
       expect(third).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
+      expect(await ledger.get('job-1', '20300101T090000Z')).toEqual({
+        ...shown,
+        status: 'succeeded',
+        attempts: 1,
+        startedAt: T0.toISOString(),
+        finishedAt: T0.toISOString(),
+        durationMs: 5,
+        result: { ok: true },
+      });
     });
 
     it("records a holder's result after its slot lapsed to another run, leaving the slot to that run", async () => {
@@ -277,10 +303,7 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
 
       // Assess
       expect(await ledger.get('job-1', '20300101T090000Z')).toEqual({
-        jobId: 'job-1',
-        runId: '20300101T090000Z',
-        scheduledTime: '2030-01-01T09:00:00.000Z',
-        kind: 'schedule',
+        ...shown,
         status: 'succeeded',
         attempts: 1,
         startedAt: T0.toISOString(),
@@ -353,8 +376,7 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
     it('refuses to finish or release a run that is no longer running', async () => {
       // Prepare
       const held = request();
-      await ledger.claim(held);
-      await ledger.finish(claimOf(held), { status: 'succeeded', finishedAt: T0, durationMs: 1 });
+      await succeededRun(held);
 
       // Act
       const again = ledger.finish(claimOf(held), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
@@ -374,15 +396,7 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
 
     it('reports the message that failed a run with a later conflict, so its redelivery can dead-letter it', async () => {
       // Prepare
-      const held = request();
-      await ledger.claim(held);
-      await ledger.finish(claimOf(held), {
-        status: 'failed',
-        finishedAt: T0,
-        durationMs: 1,
-        error: boom,
-        messageId: 'message-9',
-      });
+      await failedRun(request(), { messageId: 'message-9' });
 
       // Act
       const again = await ledger.claim(request({ token: 'b' }));
@@ -400,16 +414,8 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       // Prepare: a run that failed for good, and one that succeeded
       const failed = request({ occurrence: occurrence('20300101T090000Z'), token: 'a' });
       const succeeded = request({ occurrence: occurrence('20300101T091000Z'), token: 'b' });
-      await ledger.claim(failed);
-      await ledger.finish(claimOf(failed), {
-        status: 'failed',
-        finishedAt: T0,
-        durationMs: 1,
-        error: boom,
-        messageId: 'message-1',
-      });
-      await ledger.claim(succeeded);
-      await ledger.finish(claimOf(succeeded), { status: 'succeeded', finishedAt: T0, durationMs: 1 });
+      await failedRun(failed, { messageId: 'message-1' });
+      await succeededRun(succeeded);
       const redrive = (held: ClaimRequest, redrives: number, token: string) =>
         ledger.claim({
           ...held,
@@ -435,25 +441,14 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
 
     it('starts the redriven attempt afresh: no finish time, duration, result or failed message, the error kept', async () => {
       // Prepare
-      const held = request();
-      await ledger.claim(held);
-      await ledger.finish(claimOf(held), {
-        status: 'failed',
-        finishedAt: T0,
-        durationMs: 7,
-        error: boom,
-        messageId: 'message-1',
-      });
+      await failedRun(request(), { durationMs: 7, messageId: 'message-1' });
 
       // Act
       await ledger.claim(request({ expect: { kind: 'failed', redrives: 0 }, token: 'r1', now: AFTER_LEASE }));
 
       // Assess
       expect(await ledger.get('job-1', '20300101T090000Z')).toEqual({
-        jobId: 'job-1',
-        runId: '20300101T090000Z',
-        scheduledTime: '2030-01-01T09:00:00.000Z',
-        kind: 'schedule',
+        ...shown,
         status: 'running',
         attempts: 1,
         redrives: 1,
@@ -464,9 +459,7 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
 
     it('counts each redrive, claiming only with the count the ledger holds', async () => {
       // Prepare: failed, redriven once, failed again
-      const held = request();
-      await ledger.claim(held);
-      await ledger.finish(claimOf(held), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
+      await failedRun();
       const redriven = request({ expect: { kind: 'failed', redrives: 0 }, token: 'r1' });
       await ledger.claim(redriven);
       await ledger.finish(claimOf(redriven, 1, 1), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
@@ -502,10 +495,7 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       expect(recorded).toEqual({ kind: 'recorded' });
       expect(again).toEqual({ kind: 'conflict', current: { status: 'skipped', attempts: 0, redrives: 0 } });
       expect(await ledger.get('job-1', '20300101T090000Z')).toEqual({
-        jobId: 'job-1',
-        runId: '20300101T090000Z',
-        scheduledTime: '2030-01-01T09:00:00.000Z',
-        kind: 'schedule',
+        ...shown,
         status: 'skipped',
         reason: 'paused',
         attempts: 0,
@@ -543,10 +533,7 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
         current: { status: 'failed', attempts: 1, redrives: 0, error: boom },
       });
       expect(await ledger.get('job-1', '20300101T090000Z')).toEqual({
-        jobId: 'job-1',
-        runId: '20300101T090000Z',
-        scheduledTime: '2030-01-01T09:00:00.000Z',
-        kind: 'schedule',
+        ...shown,
         status: 'failed',
         attempts: 1,
         startedAt: T0.toISOString(),
@@ -557,9 +544,7 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
 
     it('keeps the redrive count of a run whose outcome is recorded after a redrive', async () => {
       // Prepare: failed, redriven, the redriven attempt lapsed
-      const held = request();
-      await ledger.claim(held);
-      await ledger.finish(claimOf(held), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
+      await failedRun();
       await ledger.claim(request({ expect: { kind: 'failed', redrives: 0 }, token: 'r1' }));
 
       // Act
@@ -581,9 +566,7 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
 
     it('records a failure before running over a failed run being redriven', async () => {
       // Prepare
-      const held = request();
-      await ledger.claim(held);
-      await ledger.finish(claimOf(held), { status: 'failed', finishedAt: T0, durationMs: 1, error: boom });
+      await failedRun();
       const invalid: RunError = { class: 'ValidationError', message: 'bad payload', category: 'payload_validation' };
 
       // Act

@@ -1,16 +1,10 @@
-import {
-  CreateScheduleGroupCommand,
-  DeleteScheduleCommand,
-  DeleteScheduleGroupCommand,
-  SchedulerClient,
-} from '@aws-sdk/client-scheduler';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SchedulerSchedules } from '../../lib/adapters/aws/scheduler-schedules';
-import type { ScheduleDefinition } from '../../lib/domain/schedule-definition';
 import type { ScheduleSnapshot, Schedules } from '../../lib/ports/schedules';
 import { InMemorySchedules } from '../support/fakes/schedules';
 import { uniqueName } from '../support/names';
-import type { Implementation } from './implementations';
+import { freshForEachTest, freshScheduleGroup, type Implementation } from './implementations';
+import { deliveryDlqArn, definition, input, queueArn, roleArn } from './schedule-definition';
 
 /** A schedule group's schedules, and the group's name for the definitions written to it. */
 interface Group {
@@ -31,88 +25,65 @@ const groups: Implementation<Group>[] = [
   },
   {
     name: 'SchedulerSchedules',
-    create: async () => {
-      const client = new SchedulerClient({});
-      const groupName = uniqueName('sked-contract-group');
-      await client.send(new CreateScheduleGroupCommand({ Name: groupName }));
-      const schedules = new SchedulerSchedules(client, groupName);
-      return {
-        subject: { schedules, groupName },
-        dispose: async () => {
-          for (const Name of await schedules.listNames()) {
-            await client.send(new DeleteScheduleCommand({ Name, GroupName: groupName })).catch(() => undefined);
-          }
-          await client.send(new DeleteScheduleGroupCommand({ Name: groupName })).catch(() => undefined);
-          client.destroy();
-        },
-      };
-    },
+    create: () =>
+      freshScheduleGroup('sked-contract-group', (client, groupName) => ({
+        schedules: new SchedulerSchedules(client, groupName),
+        groupName,
+      })),
   },
 ];
 
-const queueArn = 'arn:aws:sqs:us-east-1:000000000000:sked-contract-queue';
-const roleArn = 'arn:aws:iam::000000000000:role/sked-scheduler';
-const deliveryDlqArn = 'arn:aws:sqs:us-east-1:000000000000:sked-delivery-dlq';
-const input = '{"v":1,"jobId":"nightly","kind":"schedule","scheduledTime":"<aws.scheduler.scheduled-time>"}';
-
-function definition(groupName: string, overrides: Partial<ScheduleDefinition> = {}): ScheduleDefinition {
-  return {
-    Name: 'nightly',
-    GroupName: groupName,
-    ScheduleExpression: 'cron(0 2 * * ? *)',
-    ScheduleExpressionTimezone: 'Europe/Paris',
-    StartDate: new Date('2031-01-01T00:00:00Z'),
-    EndDate: new Date('2032-01-01T00:00:00Z'),
-    Description: 'nightly export',
-    State: 'ENABLED',
-    FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
-    ActionAfterCompletion: 'NONE',
-    Target: {
-      Arn: queueArn,
-      RoleArn: roleArn,
-      Input: input,
-      RetryPolicy: { MaximumEventAgeInSeconds: 3900, MaximumRetryAttempts: 185 },
-      DeadLetterConfig: { Arn: deliveryDlqArn },
-    },
-    ...overrides,
-  };
-}
+/** What the schedules read back of `definition()`: every field. */
+const nightly: ScheduleSnapshot = {
+  name: 'nightly',
+  expression: 'cron(0 2 * * ? *)',
+  timezone: 'Europe/Paris',
+  state: 'ENABLED',
+  input,
+  targetArn: queueArn,
+  flexibleWindowMinutes: 15,
+  startDate: new Date('2031-01-01T00:00:00Z'),
+  endDate: new Date('2032-01-01T00:00:00Z'),
+  description: 'nightly export',
+  roleArn,
+  actionAfterCompletion: 'NONE',
+  retryPolicy: { maximumEventAgeSeconds: 3900, maximumRetryAttempts: 185 },
+  deadLetterArn: deliveryDlqArn,
+};
 
 describe.each(groups)('Schedules contract: $name', (implementation) => {
   let schedules: Schedules;
   let groupName: string;
-  let dispose: () => Promise<void>;
-
-  beforeEach(async () => {
-    const instance = await implementation.create();
-    ({ schedules, groupName } = instance.subject);
-    dispose = () => instance.dispose();
-  });
-  afterEach(async () => {
-    await dispose();
-  });
+  freshForEachTest(implementation, (group) => ({ schedules, groupName } = group));
 
   it('reads back every field of the definition written', async () => {
     // Act
     await schedules.put(definition(groupName));
 
     // Assess
+    expect(await schedules.get('nightly')).toEqual(nightly);
+  });
+
+  it('replaces an existing schedule field for field with the new definition', async () => {
+    // Prepare
+    await schedules.put(definition(groupName));
+
+    // Act
+    await schedules.put(
+      definition(groupName, {
+        ScheduleExpression: 'rate(10 minutes)',
+        State: 'DISABLED',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+      }),
+    );
+
+    // Assess
+    const { flexibleWindowMinutes: _window, ...unwindowed } = nightly;
     expect(await schedules.get('nightly')).toEqual({
-      name: 'nightly',
-      expression: 'cron(0 2 * * ? *)',
-      timezone: 'Europe/Paris',
-      state: 'ENABLED',
-      input,
-      targetArn: queueArn,
-      flexibleWindowMinutes: 15,
-      startDate: new Date('2031-01-01T00:00:00Z'),
-      endDate: new Date('2032-01-01T00:00:00Z'),
-      description: 'nightly export',
-      roleArn,
-      actionAfterCompletion: 'NONE',
-      retryPolicy: { maximumEventAgeSeconds: 3900, maximumRetryAttempts: 185 },
-      deadLetterArn: deliveryDlqArn,
-    } satisfies ScheduleSnapshot);
+      ...unwindowed,
+      expression: 'rate(10 minutes)',
+      state: 'DISABLED',
+    });
   });
 
   it('replaces the whole schedule when it exists, dropping what the new definition leaves out', async () => {
