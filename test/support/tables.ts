@@ -1,25 +1,26 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { AttributeDefinition, CreateTableCommandInput, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { JOBS_TABLE, RUNS_TABLE } from '../../lib/adapters/aws/table-layout';
+
+/** Key attributes are strings in both tables. */
+const strings = (...names: string[]): AttributeDefinition[] =>
+  names.map((AttributeName) => ({ AttributeName, AttributeType: 'S' }));
+
+/** Key schema elements: the partition key (HASH) and the sort key (RANGE). */
+const hash = (AttributeName: string): KeySchemaElement => ({ AttributeName, KeyType: 'HASH' });
+const range = (AttributeName: string): KeySchemaElement => ({ AttributeName, KeyType: 'RANGE' });
 
 /** The jobs table as the stack creates it (key layout from table-layout.ts), for tests on the local cloud. */
 export function jobsTableInput(tableName: string): CreateTableCommandInput {
-  const { listIndex } = JOBS_TABLE;
+  const { partitionKey, listIndex } = JOBS_TABLE;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: JOBS_TABLE.partitionKey, AttributeType: 'S' },
-      { AttributeName: listIndex.partitionKey, AttributeType: 'S' },
-      { AttributeName: listIndex.sortKey, AttributeType: 'S' },
-    ],
-    KeySchema: [{ AttributeName: JOBS_TABLE.partitionKey, KeyType: 'HASH' }],
+    AttributeDefinitions: strings(partitionKey, listIndex.partitionKey, listIndex.sortKey),
+    KeySchema: [hash(partitionKey)],
     GlobalSecondaryIndexes: [
       {
         IndexName: listIndex.name,
-        KeySchema: [
-          { AttributeName: listIndex.partitionKey, KeyType: 'HASH' },
-          { AttributeName: listIndex.sortKey, KeyType: 'RANGE' },
-        ],
+        KeySchema: [hash(listIndex.partitionKey), range(listIndex.sortKey)],
         Projection: { ProjectionType: 'ALL' },
       },
     ],
@@ -28,16 +29,11 @@ export function jobsTableInput(tableName: string): CreateTableCommandInput {
 
 /** The run ledger table as the stack creates it. */
 export function runsTableInput(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey } = RUNS_TABLE;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: RUNS_TABLE.partitionKey, AttributeType: 'S' },
-      { AttributeName: RUNS_TABLE.sortKey, AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: RUNS_TABLE.partitionKey, KeyType: 'HASH' },
-      { AttributeName: RUNS_TABLE.sortKey, KeyType: 'RANGE' },
-    ],
+    AttributeDefinitions: strings(partitionKey, sortKey),
+    KeySchema: [hash(partitionKey), range(sortKey)],
   };
 }
