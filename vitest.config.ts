@@ -10,7 +10,7 @@ export default defineConfig({
     setupFiles: ['test/support/quiet-output.ts'],
     coverage: {
       provider: 'v8',
-      include: ['lib/domain/**/*.ts'],
+      include: ['lib/domain/**/*.ts', 'lib/use-cases/**/*.ts'],
       thresholds: { lines: 95, branches: 95, functions: 95, statements: 95 },
       reporter: ['text-summary', 'text'],
     },
