@@ -1,6 +1,7 @@
 import { SCHEDULED_TIME_PLACEHOLDER } from '../schemas/envelope';
 import type { Job } from '../schemas/job';
 import { MAX_RESULT_BYTES, type ErrorCategory, type RunError } from '../schemas/run';
+import { withStorableNumbers } from '../schemas/stored-json';
 import { retryDelaySeconds } from './job';
 import { nextFireTimes } from './next-fire-times';
 import { RunFailureError } from './worker-errors';
@@ -150,13 +151,16 @@ export function slotOrder(runId: string, maxConcurrent: number): number[] {
   return Array.from({ length: maxConcurrent }, (_, offset) => (start + offset) % maxConcurrent);
 }
 
-/** A task's return value or a webhook's response as the ledger keeps it: as is when small, else its JSON text cut. */
+/**
+ * A task's return value or a webhook's response as the ledger keeps it: as is when small, else its JSON text cut.
+ * A number DynamoDB cannot store exactly is kept as its decimal text, so the outcome is always recorded.
+ */
 export function truncateResult(value: unknown): unknown {
   if (value === undefined) return undefined;
   const text = JSON.stringify(value);
   if (text === undefined) return undefined;
   const bytes = new TextEncoder().encode(text);
-  if (bytes.length <= MAX_RESULT_BYTES) return JSON.parse(text) as unknown;
+  if (bytes.length <= MAX_RESULT_BYTES) return withStorableNumbers(JSON.parse(text));
   // The cut may split a multi-byte character; the decoder replaces the fragment rather than failing.
   return { truncated: true, preview: new TextDecoder().decode(bytes.subarray(0, MAX_RESULT_BYTES - 64)) };
 }

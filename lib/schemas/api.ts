@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { storedJsonObject } from './stored-json';
 import { ID_PATTERN, jobInputSchema, jobSchema, jobStateSchema } from './job';
 import { runSchema, runStatusSchema } from './run';
 import { triggerSchema } from './trigger';
@@ -131,10 +132,11 @@ export const pauseBodySchema = z
 
 export const runNowBodySchema = z
   .object({
-    payload: z
-      .record(z.string(), z.json())
+    payload: storedJsonObject
       .optional()
-      .describe("This run's task payload, instead of the job's; task jobs only, validated against the task's schema"),
+      .describe(
+        "This run's task payload, instead of the job's; task jobs only, validated against the task's schema; numbers within ±(2^53 - 1)",
+      ),
   })
   .strict();
 

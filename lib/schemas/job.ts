@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { storedJson, storedJsonObject } from './stored-json';
 import { triggerSchema } from './trigger';
 
 /** Usable as an EventBridge Scheduler schedule name (1-64 of [0-9a-zA-Z-_.]). */
@@ -16,13 +17,13 @@ const isoInstant = z.iso
   .datetime({ offset: true })
   .describe('ISO-8601 instant with a UTC offset or Z, for example 2030-01-01T09:00:00Z');
 
-const jsonObject = z.record(z.string(), z.json());
-
 export const taskTargetSchema = z
   .object({
     type: z.literal('task'),
     task: z.string().min(1).max(128).describe('Name of a registered task (GET /tasks lists them)'),
-    payload: jsonObject.default({}).describe("The task's input, validated against the task's payload schema"),
+    payload: storedJsonObject
+      .default({})
+      .describe("The task's input, validated against the task's payload schema; numbers within ±(2^53 - 1)"),
   })
   .strict()
   .describe('Runs a task defined in code by the worker');
@@ -38,7 +39,7 @@ export const httpTargetSchema = z
       .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, 'not a valid header name'), z.string().max(4096))
       .default({})
       .describe('Extra request headers'),
-    body: z.json().optional().describe('JSON request body'),
+    body: storedJson.optional().describe('JSON request body; numbers within ±(2^53 - 1)'),
     timeoutSeconds: z.int().min(1).max(840).default(30).describe('Request timeout in seconds, default 30'),
   })
   .strict()

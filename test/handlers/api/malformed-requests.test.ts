@@ -121,6 +121,31 @@ const cases: [string, RequestSpec, number, string][] = [
     'target.url',
   ],
   ['webhook not a URL', post(job({ target: { type: 'http', url: 'not a url' } })), 400, 'target.url'],
+  // Numbers DynamoDB (or its marshaller) cannot store exactly
+  [
+    'task payload number above 2^53',
+    post(job({ target: { type: 'task', task: 'noop', payload: { amount: 1e16 } } })),
+    400,
+    'target.payload.amount',
+  ],
+  [
+    'task payload number below 1e-130',
+    post(job({ target: { type: 'task', task: 'noop', payload: { rates: [1, 1e-200] } } })),
+    400,
+    'target.payload.rates.1',
+  ],
+  [
+    'webhook body number above 2^53',
+    post(job({ target: { type: 'http', url: 'https://example.com', body: { order: { total: -2e20 } } } })),
+    400,
+    'target.body.order.total',
+  ],
+  [
+    'run-now payload number above 2^53',
+    { method: 'POST', path: '/jobs/existing/run', body: { payload: { amount: 2 ** 60 } } },
+    400,
+    'payload.amount',
+  ],
   [
     'webhook unknown method',
     post(job({ target: { type: 'http', url: 'https://example.com', method: 'TRACE' } })),
