@@ -247,9 +247,10 @@ describe.each(stores)('JobStore contract: $name', (implementation) => {
       await store.create(job('once', { trigger: { type: 'date', runAt: '2030-01-01T09:00:00.000Z' }, version: 2 }));
 
       // Act
-      await store.markCompleted('once', new Date('2030-01-01T09:00:07Z'));
+      const completed = await store.markCompleted('once', 2, new Date('2030-01-01T09:00:07Z'));
 
       // Assess
+      expect(completed).toBe(true);
       expect(await store.get('once')).toEqual(
         job('once', {
           trigger: { type: 'date', runAt: '2030-01-01T09:00:00.000Z' },
@@ -266,14 +267,28 @@ describe.each(stores)('JobStore contract: $name', (implementation) => {
       await store.create(job('done', { state: 'completed', version: 5 }));
 
       // Act
-      await store.markCompleted('paused', new Date('2030-01-01T09:00:07Z'));
-      await store.markCompleted('done', new Date('2030-01-01T09:00:07Z'));
-      await store.markCompleted('gone', new Date('2030-01-01T09:00:07Z'));
+      await store.markCompleted('paused', 1, new Date('2030-01-01T09:00:07Z'));
+      await store.markCompleted('done', 5, new Date('2030-01-01T09:00:07Z'));
+      await store.markCompleted('gone', 1, new Date('2030-01-01T09:00:07Z'));
 
       // Assess
       expect(await store.get('paused')).toEqual(job('paused', { state: 'paused' }));
       expect(await store.get('done')).toEqual(job('done', { state: 'completed', version: 5 }));
       expect(await store.get('gone')).toBeUndefined();
+    });
+
+    it('leaves a job changed since its run read it as it is', async () => {
+      // Prepare: the run read version 2; the job was then changed to cron, version 3
+      await store.create(job('moved', { trigger: { type: 'cron', expression: '0 9 * * *' }, version: 3 }));
+
+      // Act
+      const completed = await store.markCompleted('moved', 2, new Date('2030-01-01T09:00:07Z'));
+
+      // Assess
+      expect(completed).toBe(false);
+      expect(await store.get('moved')).toEqual(
+        job('moved', { trigger: { type: 'cron', expression: '0 9 * * *' }, version: 3 }),
+      );
     });
   });
 });

@@ -157,8 +157,8 @@ export class DynamoDbJobStore implements JobStore, JobCompletion {
     return { items };
   }
 
-  /** The worker's one write to a job: an enabled date job becomes completed (a new version) after it ran. */
-  async markCompleted(id: string, at: Date): Promise<void> {
+  /** The worker's one write to a job: an enabled date job, unchanged since its run read it, becomes completed. */
+  async markCompleted(id: string, version: number, at: Date): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateItemCommand({
@@ -166,13 +166,14 @@ export class DynamoDbJobStore implements JobStore, JobCompletion {
           Key: { [partitionKey]: { S: id } },
           ...expressions({
             update: { set: { state: 'completed', version: plus('version', 1), updatedAt: at.toISOString() } },
-            condition: equals('state', 'enabled'),
+            condition: and(equals('state', 'enabled'), equals('version', version)),
           }),
         }),
       );
+      return true;
     } catch (error) {
-      // Deleted, paused or already completed in the meantime: nothing to do.
-      if (error instanceof ConditionalCheckFailedException) return;
+      // Deleted, paused, changed or already completed in the meantime: nothing to do.
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }

@@ -84,7 +84,8 @@ export async function announceOutcome(
         jobId: occurrence.jobId,
         detail: runDetail(claim, { durationMs }),
       });
-      if (job.trigger.type === 'date' && occurrence.kind === 'schedule') await completeDateJob(context, finishedAt);
+      if (job.trigger.type === 'date' && occurrence.kind === 'schedule')
+        await completeDateJob(context, job, finishedAt);
       return 'done';
     case 'retrying': {
       const { error, delaySeconds } = recorded;
@@ -153,9 +154,10 @@ async function writeCompletion(
   }
 }
 
-async function completeDateJob(context: RecordContext, at: Date): Promise<void> {
+async function completeDateJob(context: RecordContext, job: Job, at: Date): Promise<void> {
   try {
-    await context.deps.completion.markCompleted(context.occurrence.jobId, at);
+    // A job changed since the run read it keeps its new definition, and is not announced completed.
+    if (!(await context.deps.completion.markCompleted(job.id, job.version, at))) return;
     await publish(context, { type: 'JobCompleted', jobId: context.occurrence.jobId, detail: {} });
   } catch (error) {
     // The run is recorded; a job left `enabled` has no further fire time and is harmless.

@@ -91,13 +91,14 @@ export class InMemoryJobStore implements JobStore, JobCompletion {
     );
   }
 
-  /** Only an enabled job becomes completed, as a new version; a deleted, paused or completed one stays as it is. */
-  markCompleted(jobId: string, at: Date): Promise<void> {
+  /** Only an enabled job still at `version` becomes completed, as a new version; any other stays as it is. */
+  markCompleted(jobId: string, version: number, at: Date): Promise<boolean> {
     this.completed.push(jobId);
     const job = this.jobs.get(jobId);
-    if (job?.state === 'enabled') {
+    if (job?.state === 'enabled' && job.version === version) {
       this.jobs.set(jobId, { ...job, state: 'completed', version: job.version + 1, updatedAt: at.toISOString() });
+      return Promise.resolve(true);
     }
-    return Promise.resolve();
+    return Promise.resolve(false);
   }
 }
