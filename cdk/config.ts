@@ -67,6 +67,11 @@ export interface SkedSettings {
   readonly allowPlainHttp: boolean;
   /** Register the test-only tasks (fail-always, sleep ...). Never in production. */
   readonly includeTestTasks: boolean;
+  /**
+   * Attach the AWS limits guard to the functions' SDK clients (`SKED_AWS_LIMITS_GUARD=on`): a call AWS would refuse
+   * fails in the function even where the local cloud would accept it. The local stage only.
+   */
+  readonly awsLimitsGuard: boolean;
   /** Regular expressions masked in worker logs (e.g. phone or national id numbers). */
   readonly logMaskPatterns: readonly string[];
   readonly api: {
@@ -114,6 +119,7 @@ export const SKED_DEFAULTS: SkedSettings = {
   httpAllowlist: [],
   allowPlainHttp: false,
   includeTestTasks: false,
+  awsLimitsGuard: false,
   logMaskPatterns: [],
   api: { authorization: { type: 'iam' }, throttleRateLimit: 50, throttleBurstLimit: 100 },
   worker: { timeout: Duration.minutes(5), maxConcurrency: 10, batchSize: 10, memorySize: 512 },
@@ -144,6 +150,8 @@ export const STAGES = {
     ...SKED_DEFAULTS,
     ...throwaway,
     stage: 'local',
+    // The local cloud accepts calls AWS refuses; the guard makes the functions refuse them too.
+    awsLimitsGuard: true,
     alarms: { ...defaultThresholds, queueAgeSeconds: 300 },
     worker: { ...SKED_DEFAULTS.worker, timeout: Duration.seconds(30), maxConcurrency: 2 },
     reconcileEvery: Duration.minutes(5),

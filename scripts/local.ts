@@ -17,6 +17,7 @@ import * as z from 'zod';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../cdk/constructs/sked-queues';
 import { LocalBridge } from '../scripts/local/local-bridge';
 import { signedFetch, type SignedFetch } from '../scripts/local/signed-fetch';
+import { guardedClient } from '../test/support/aws-clients';
 import { deploySked, destroySked, type LocalSked } from '../test/support/e2e/deployment';
 import { ensureLocalCloud, localAwsEnv, stopDetached } from './local-cloud';
 
@@ -129,8 +130,8 @@ async function up(): Promise<void> {
   const bridge = new LocalBridge(
     {
       endpoint: cloud.endpoint,
-      sqs: new SQSClient({}),
-      cloudwatch: new CloudWatchClient({}),
+      sqs: guardedClient(SQSClient),
+      cloudwatch: guardedClient(CloudWatchClient),
       logsFetch: signedFetch({ region, service: 'logs', credentials }),
       log,
     },

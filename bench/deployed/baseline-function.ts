@@ -8,6 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { DynamoDbJobStore } from '../../lib/adapters/aws/dynamodb-job-store';
 import { DynamoDbRunReports } from '../../lib/adapters/aws/dynamodb-run-reports';
+import { guardedClient } from '../../test/support/aws-clients';
 import { makeBaselineHandler } from '../baseline-worker';
 import { benchRegistry } from '../support/workers';
 import { BASELINE_ENV } from './baseline-env';
@@ -20,7 +21,8 @@ const config = z
   })
   .parse(process.env);
 
-const dynamodb = new DynamoDBClient({});
+// Deployed to the local cloud only: it refuses what AWS would refuse, as sked's local stage does.
+const dynamodb = guardedClient(DynamoDBClient);
 
 export const handler = makeBaselineHandler({
   dynamodb,

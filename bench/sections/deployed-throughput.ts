@@ -28,6 +28,7 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } fr
 import { DisableRuleCommand, ListRulesCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { build } from 'esbuild';
 import { RUNS_TABLE } from '../../lib/adapters/aws/table-layout';
+import { guardedClient } from '../../test/support/aws-clients';
 import { scheduledRunId } from '../../lib/domain/run-id';
 import { ENV } from '../../lib/schemas/config';
 import { TERMINAL_STATUSES } from '../../lib/schemas/run';
@@ -318,7 +319,7 @@ export async function measureDeployedThroughput(
     log: (s: string) => void;
   },
 ): Promise<DeployedThroughputResult> {
-  const lambda = new LambdaClient({ region: REGION, endpoint });
+  const lambda = guardedClient(LambdaClient, { region: REGION, endpoint });
   const all: Clients = { dynamodb: clients.dynamodb, sqs: clients.sqs, lambda };
   const stage = `local-bench-${randomUUID().slice(0, 8)}`;
   const deployStarted = Date.now();

@@ -3,13 +3,14 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { guardedClient } from '../../test/support/aws-clients';
 import { CallCounter } from './call-counter';
 import { InstantHttpHandler, type Responder } from './instant-http';
 
 export const REGION = 'us-east-1';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-/** A set of SDK clients, each counted by `counter`. */
+/** A set of SDK clients, each counted by `counter`, each with the AWS limits guard (test/support/aws-clients.ts). */
 export interface BenchClients {
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
@@ -33,11 +34,11 @@ function build(options: ClientOptions): BenchClients {
   };
   const counter = new CallCounter();
   const clients: BenchClients = {
-    dynamodb: new DynamoDBClient(config),
-    sqs: new SQSClient(config),
-    eventbridge: new EventBridgeClient(config),
-    scheduler: new SchedulerClient(config),
-    secrets: new SecretsManagerClient(config),
+    dynamodb: guardedClient(DynamoDBClient, config),
+    sqs: guardedClient(SQSClient, config),
+    eventbridge: guardedClient(EventBridgeClient, config),
+    scheduler: guardedClient(SchedulerClient, config),
+    secrets: guardedClient(SecretsManagerClient, config),
     counter,
   };
   counter.attach(clients.dynamodb, 'DynamoDB');

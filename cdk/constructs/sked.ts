@@ -105,6 +105,8 @@ export class Sked extends Construct {
       [ENV.httpAllowlist]: settings.httpAllowlist.join(','),
       [ENV.allowHttp]: String(settings.allowPlainHttp),
       [ENV.includeTestTasks]: String(settings.includeTestTasks),
+      // Set only where the guard is on, so a production function's environment never mentions it.
+      ...(settings.awsLimitsGuard && { [ENV.awsLimitsGuard]: 'on' }),
     };
     const control = {
       ...shared,

@@ -7,6 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store';
 import { DynamoDbRunLedger } from '../adapters/aws/dynamodb-run-ledger';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-events';
+import { attachAwsLimits } from '../adapters/aws/limits';
 import { SchedulerSchedules } from '../adapters/aws/scheduler-schedules';
 import { SqsRunQueue } from '../adapters/aws/sqs-run-queue';
 import type { TaskRegistry } from '../domain/task';
@@ -24,21 +25,36 @@ export interface AwsClients {
   readonly eventbridge: EventBridgeClient;
 }
 
+export interface AwsClientOptions {
+  /** Attach the AWS limits guard (SKED_AWS_LIMITS_GUARD=on, the local stage only). */
+  readonly awsLimitsGuard: boolean;
+}
+
 /** One set of SDK clients per container. */
-export function awsClients(): AwsClients {
-  return {
+export function awsClients(options: AwsClientOptions = { awsLimitsGuard: false }): AwsClients {
+  const clients: AwsClients = {
     dynamodb: new DynamoDBClient({}),
     scheduler: new SchedulerClient({}),
     sqs: new SQSClient({}),
     eventbridge: new EventBridgeClient({}),
   };
+  if (options.awsLimitsGuard) {
+    for (const client of [clients.dynamodb, clients.scheduler, clients.sqs, clients.eventbridge])
+      attachAwsLimits(client);
+  }
+  return clients;
 }
 
 // The ledger's retention only matters when writing; the API only reads it.
 const READ_ONLY_RETENTION_DAYS = 1;
 
 /** The composition root of the jobs use cases over AWS, from parsed config. */
-export function awsJobsDeps(config: ApiConfig, tasks: TaskRegistry, logger: Logger, clients = awsClients()): JobsDeps {
+export function awsJobsDeps(
+  config: ApiConfig,
+  tasks: TaskRegistry,
+  logger: Logger,
+  clients = awsClients({ awsLimitsGuard: config[ENV.awsLimitsGuard] }),
+): JobsDeps {
   return {
     store: new DynamoDbJobStore(clients.dynamodb, config[ENV.jobsTable]),
     schedules: new SchedulerSchedules(clients.scheduler, config[ENV.scheduleGroup]),

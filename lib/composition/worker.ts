@@ -8,6 +8,7 @@ import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store';
 import { DynamoDbRunLedger } from '../adapters/aws/dynamodb-run-ledger';
 import { DynamoDbRunReports } from '../adapters/aws/dynamodb-run-reports';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-events';
+import { attachAwsLimits } from '../adapters/aws/limits';
 import { CachedSecret } from '../adapters/aws/secrets';
 import { SqsMessageActions } from '../adapters/aws/sqs-message-actions';
 import { HttpWebhookCaller } from '../adapters/http/webhook-caller';
@@ -42,6 +43,9 @@ export function awsWorkerDeps(
   const sqs = options.sqs ?? new SQSClient({});
   const eventBridge = options.eventBridge ?? new EventBridgeClient({});
   const secretsManager = options.secretsManager ?? new SecretsManagerClient({});
+  if (config[ENV.awsLimitsGuard]) {
+    for (const client of [dynamodb, sqs, eventBridge, secretsManager]) attachAwsLimits(client);
+  }
   const clock: Clock = options.clock ?? { now: () => new Date() };
 
   const masker = new LogMasker(config[ENV.maskPatterns]);

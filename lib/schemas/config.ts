@@ -22,6 +22,7 @@ export const ENV = {
   runRetentionDays: 'SKED_RUN_RETENTION_DAYS',
   maskPatterns: 'SKED_LOG_MASK_PATTERNS',
   includeTestTasks: 'SKED_INCLUDE_TEST_TASKS',
+  awsLimitsGuard: 'SKED_AWS_LIMITS_GUARD',
   /** Powertools' own variable: the worker's CloudWatch metrics namespace. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
@@ -52,6 +53,10 @@ const flag = z
   .enum(['true', 'false'])
   .default('false')
   .transform((value) => value === 'true');
+const onOff = z
+  .enum(['on', 'off'])
+  .default('off')
+  .transform((value) => value === 'on');
 
 /** What every function reads: its tables, the jobs queue, the event bus and the webhook address policy. */
 const commonConfig = {
@@ -63,6 +68,8 @@ const commonConfig = {
   [ENV.httpAllowlist]: csv,
   [ENV.allowHttp]: flag,
   [ENV.includeTestTasks]: flag,
+  /** `on`: every SDK client refuses what AWS would refuse (lib/adapters/aws/limits). The local stage only. */
+  [ENV.awsLimitsGuard]: onOff,
 };
 
 export const apiConfigSchema = z.object({

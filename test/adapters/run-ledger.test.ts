@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbRunLedger } from '../../lib/adapters/aws/dynamodb-run-ledger';
 import type { ClaimRequest, Occurrence } from '../../lib/ports/run-ledger';
+import { guardedClient } from '../support/aws-clients';
 import { createWorkerCloud, partition, type WorkerCloud } from '../support/worker/cloud';
 
 const occurrence = (jobId: string, runId: string): Occurrence => ({
@@ -31,7 +32,7 @@ describe('DynamoDbRunLedger', () => {
 
   beforeAll(async () => {
     cloud = await createWorkerCloud();
-    ledger = new DynamoDbRunLedger(new DynamoDBClient({}), cloud.runsTable, 30);
+    ledger = new DynamoDbRunLedger(guardedClient(DynamoDBClient), cloud.runsTable, 30);
   });
   afterAll(async () => {
     await cloud.destroy();

@@ -447,6 +447,23 @@ describe('the sked stacks', () => {
     expect(jobPoliciesSchema.parse(defaults)).toEqual(STAGES.prod.jobDefaults);
   });
 
+  it('turns the AWS limits guard on in the local stage functions and never mentions it in prod', () => {
+    // Prepare
+    const local = synthStage('local');
+    const guardOf = (template: Template) =>
+      Object.values(template.findResources('AWS::Lambda::Function') as Resources)
+        .filter((fn) => String(fn.Properties.Description).startsWith('sked '))
+        .map(
+          (fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables[ENV.awsLimitsGuard],
+        );
+
+    // Act / Assess
+    expect({ prod: guardOf(prod.stateless), local: guardOf(local.stateless) }).toEqual({
+      prod: [undefined, undefined, undefined],
+      local: ['on', 'on', 'on'],
+    });
+  });
+
   it('lets the API manage only the schedules of its group and pass only the scheduler role', () => {
     // Prepare
     const { stateless } = prod;

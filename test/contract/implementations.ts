@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { afterEach, beforeEach } from 'vitest';
 import { SchedulerSchedules } from '../../lib/adapters/aws/scheduler-schedules';
+import { guardedClient } from '../support/aws-clients';
 import { uniqueName } from '../support/names';
 
 /** A fresh, empty instance of a port's implementation, and how to dispose of what it was built on. */
@@ -53,7 +54,7 @@ export async function freshTable<T>(
   input: (tableName: string) => CreateTableCommandInput,
   make: (client: DynamoDBClient, tableName: string) => T,
 ): Promise<Instance<T>> {
-  const client = new DynamoDBClient({});
+  const client = guardedClient(DynamoDBClient);
   const tableName = uniqueName(prefix);
   await client.send(new CreateTableCommand(input(tableName)));
   await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
@@ -71,7 +72,7 @@ export async function freshScheduleGroup<T>(
   prefix: string,
   make: (client: SchedulerClient, groupName: string) => T,
 ): Promise<Instance<T>> {
-  const client = new SchedulerClient({});
+  const client = guardedClient(SchedulerClient);
   const groupName = uniqueName(prefix);
   await client.send(new CreateScheduleGroupCommand({ Name: groupName }));
   return {

@@ -14,6 +14,7 @@ import * as z from 'zod';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../../cdk/constructs/sked-queues';
 import { LocalBridge } from '../../scripts/local/local-bridge';
 import { signedFetch } from '../../scripts/local/signed-fetch';
+import { guardedClient } from '../support/aws-clients';
 import { deploySked, destroySked, type LocalSked } from '../support/e2e/deployment';
 import { eventually } from '../support/e2e/eventually';
 
@@ -32,10 +33,10 @@ const runsSchema = z.object({
 
 describe('sked deployed to the local cloud', () => {
   const api = signedFetch({ region, service: 'execute-api', credentials });
-  const sqs = new SQSClient({});
-  const cloudwatch = new CloudWatchClient({});
-  const scheduler = new SchedulerClient({});
-  const sns = new SNSClient({});
+  const sqs = guardedClient(SQSClient);
+  const cloudwatch = guardedClient(CloudWatchClient);
+  const scheduler = guardedClient(SchedulerClient);
+  const sns = guardedClient(SNSClient);
   let sked: LocalSked;
   let bridge: LocalBridge | undefined;
   let pagerQueueUrl: string | undefined;

@@ -14,12 +14,13 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { guardedClient } from '../support/aws-clients';
 import { uniqueName } from '../support/names';
 
 describe('the local cloud', () => {
-  const dynamodb = new DynamoDBClient({});
-  const scheduler = new SchedulerClient({});
-  const sqs = new SQSClient({});
+  const dynamodb = guardedClient(DynamoDBClient);
+  const scheduler = guardedClient(SchedulerClient);
+  const sqs = guardedClient(SQSClient);
   const cleanups: (() => Promise<unknown>)[] = [];
 
   afterAll(async () => {

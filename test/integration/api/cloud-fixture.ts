@@ -4,6 +4,7 @@ import { CreateScheduleGroupCommand, DeleteScheduleGroupCommand, SchedulerClient
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../../lib/composition/aws-jobs-deps';
 import { ENV } from '../../../lib/schemas/config';
+import { guardedClient } from '../../support/aws-clients';
 import { jobsTableInput, runsTableInput } from '../../support/tables';
 import { uniqueName } from '../../support/names';
 
@@ -31,10 +32,10 @@ async function queue(sqs: SQSClient, name: string): Promise<{ url: string; arn: 
 /** Everything the API needs, created under unique names with the production key layout. */
 export async function createCloudFixture(prefix: string): Promise<CloudFixture> {
   const clients: AwsClients = {
-    dynamodb: new DynamoDBClient({}),
-    scheduler: new SchedulerClient({}),
-    sqs: new SQSClient({}),
-    eventbridge: new EventBridgeClient({}),
+    dynamodb: guardedClient(DynamoDBClient),
+    scheduler: guardedClient(SchedulerClient),
+    sqs: guardedClient(SQSClient),
+    eventbridge: guardedClient(EventBridgeClient),
   };
   const jobsTable = uniqueName(`${prefix}-jobs`);
   const runsTable = uniqueName(`${prefix}-runs`);
@@ -77,6 +78,7 @@ export async function createCloudFixture(prefix: string): Promise<CloudFixture> 
         overlap: 'skip',
       }),
       [ENV.httpAllowlist]: 'hooks.example.test',
+      [ENV.awsLimitsGuard]: 'on',
     },
     destroy: async () => {
       const steps: (() => Promise<unknown>)[] = [

@@ -25,6 +25,7 @@ import {
   type WorkerCloud,
   type WorkerHandler,
 } from '../../support/worker/cloud';
+import { guardedClient } from '../../support/aws-clients';
 import { uniqueName } from '../../support/names';
 
 const minutesAgo = (minutes: number) => new Date(Math.floor(Date.now() / 60_000) * 60_000 - minutes * 60_000);
@@ -44,8 +45,8 @@ describe('the worker against the local cloud', () => {
 
   beforeAll(async () => {
     cloud = await createWorkerCloud(2);
-    jobs = new DynamoDbJobStore(new DynamoDBClient({}), cloud.jobsTable);
-    ledger = new DynamoDbRunLedger(new DynamoDBClient({}), cloud.runsTable, 1);
+    jobs = new DynamoDbJobStore(guardedClient(DynamoDBClient), cloud.jobsTable);
+    ledger = new DynamoDbRunLedger(guardedClient(DynamoDBClient), cloud.runsTable, 1);
   });
   afterAll(async () => {
     await cloud.destroy();

@@ -9,6 +9,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import * as z from 'zod';
 import { PROJECT_ROOT } from '../../../cdk/constructs/sked-function';
 import { localAwsEnv } from '../../../scripts/local-cloud';
+import { guardedClient } from '../aws-clients';
 
 const outputsSchema = z
   .object({
@@ -65,7 +66,7 @@ function cdkLocal(args: readonly string[], endpoint: string, quiet: boolean): Pr
 }
 
 export async function readOutputs(stage: string): Promise<SkedOutputs> {
-  const client = new CloudFormationClient({});
+  const client = guardedClient(CloudFormationClient);
   const [, stateless] = stackNames(stage);
   const described = await client.send(new DescribeStacksCommand({ StackName: stateless }));
   const outputs: Record<string, string> = {};

@@ -23,6 +23,7 @@ import { RUNS_TABLE } from '../../../lib/adapters/aws/table-layout';
 import { ENV, parseConfig, workerConfigSchema } from '../../../lib/schemas/config';
 import { TERMINAL_STATUSES, type RunStatus } from '../../../lib/schemas/run';
 import type { WorkerConfig } from '../../../lib/composition/worker';
+import { guardedClient } from '../aws-clients';
 import { jobsTableInput, runsTableInput } from '../tables';
 import { uniqueName } from '../names';
 
@@ -40,10 +41,10 @@ export interface WorkerCloud {
 
 /** The tables, queues, bus and secret one worker test file needs, with unique names. */
 export async function createWorkerCloud(visibilityTimeoutSeconds = 2): Promise<WorkerCloud> {
-  const dynamodb = new DynamoDBClient({});
-  const sqs = new SQSClient({});
-  const events = new EventBridgeClient({});
-  const secrets = new SecretsManagerClient({});
+  const dynamodb = guardedClient(DynamoDBClient);
+  const sqs = guardedClient(SQSClient);
+  const events = guardedClient(EventBridgeClient);
+  const secrets = guardedClient(SecretsManagerClient);
   const jobsTable = uniqueName('sked-wk-jobs');
   const runsTable = uniqueName('sked-wk-runs');
   const busName = uniqueName('sked-wk-bus');
@@ -81,6 +82,8 @@ export async function createWorkerCloud(visibilityTimeoutSeconds = 2): Promise<W
         [ENV.eventBusName]: busName,
         [ENV.webhookSecretArn]: secret.ARN ?? secretName,
         [ENV.includeTestTasks]: 'true',
+        // The worker's own clients refuse what AWS would refuse, as in the local stage.
+        [ENV.awsLimitsGuard]: 'on',
         ...overrides,
       }),
     destroy: async () => {

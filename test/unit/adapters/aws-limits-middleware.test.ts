@@ -1,6 +1,15 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { AwsLimitError, attachAwsLimits, withAwsLimits } from '../../../lib/adapters/aws/limits';
+import { taskRegistry } from '../../../functions/tasks';
+import {
+  AWS_LIMITS_MIDDLEWARE_NAME,
+  AwsLimitError,
+  attachAwsLimits,
+  withAwsLimits,
+} from '../../../lib/adapters/aws/limits';
+import { awsClients } from '../../../lib/composition/aws-jobs-deps';
+import { awsWorkerDeps } from '../../../lib/composition/worker';
+import { ENV, parseConfig, workerConfigSchema } from '../../../lib/schemas/config';
 
 /** An SQS client that never reaches a network: each request that gets past the guard is counted and answered. */
 function offlineSqs() {
@@ -79,5 +88,45 @@ describe('the AWS limits guard as an SDK middleware', () => {
 
     // Assess
     expect(sent).toHaveLength(1);
+  });
+});
+
+describe('the AWS limits guard in the composition roots', () => {
+  const guarded = (client: { middlewareStack: { identify(): string[] } }) =>
+    client.middlewareStack.identify().some((entry) => entry.startsWith(AWS_LIMITS_MIDDLEWARE_NAME));
+  const env = (extra: Record<string, string>) => ({
+    [ENV.jobsTable]: 'jobs',
+    [ENV.runsTable]: 'runs',
+    [ENV.jobsQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/jobs',
+    [ENV.eventBusName]: 'bus',
+    [ENV.jobsDlqUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
+    [ENV.webhookSecretArn]: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:s',
+    ...extra,
+  });
+
+  it('is off unless SKED_AWS_LIMITS_GUARD is on', () => {
+    expect(parseConfig(workerConfigSchema, env({}))[ENV.awsLimitsGuard]).toBe(false);
+    expect(parseConfig(workerConfigSchema, env({ [ENV.awsLimitsGuard]: 'on' }))[ENV.awsLimitsGuard]).toBe(true);
+    expect(() => parseConfig(workerConfigSchema, env({ [ENV.awsLimitsGuard]: 'yes' }))).toThrow(
+      /SKED_AWS_LIMITS_GUARD/,
+    );
+  });
+
+  it("guards the API's clients only when asked to", () => {
+    expect(Object.values(awsClients({ awsLimitsGuard: true })).every(guarded)).toBe(true);
+    expect(Object.values(awsClients()).some(guarded)).toBe(false);
+  });
+
+  it("guards the worker's clients, given ones included, only when the flag is on", () => {
+    // Prepare
+    const given = new SQSClient({ region: 'us-east-1' });
+    const plain = new SQSClient({ region: 'us-east-1' });
+
+    // Act
+    awsWorkerDeps(parseConfig(workerConfigSchema, env({ [ENV.awsLimitsGuard]: 'on' })), taskRegistry, { sqs: given });
+    awsWorkerDeps(parseConfig(workerConfigSchema, env({})), taskRegistry, { sqs: plain });
+
+    // Assess
+    expect([guarded(given), guarded(plain)]).toEqual([true, false]);
   });
 });
