@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from './nag';
-import { MAX_ATTEMPTS } from '../../lib/schemas/job';
+import { JOBS_QUEUE_RETENTION_SECONDS, MAX_ATTEMPTS } from '../../lib/schemas/job';
 
 /**
  * Receives after which SQS moves a message to the jobs DLQ by itself. The worker moves a run to the DLQ after the
@@ -44,7 +44,7 @@ export class SkedQueues extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       // Shorter than the DLQ's, so a redriven message never expires before it can be inspected.
-      retentionPeriod: Duration.days(4),
+      retentionPeriod: Duration.seconds(JOBS_QUEUE_RETENTION_SECONDS),
       visibilityTimeout: Duration.seconds(props.workerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
       deadLetterQueue: { queue: this.jobsDlq, maxReceiveCount: REDRIVE_MAX_RECEIVE_COUNT },
     });

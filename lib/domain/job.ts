@@ -1,4 +1,10 @@
-import type { Job, JobPolicies, ParsedJobInput } from '../schemas/job';
+import {
+  JOBS_QUEUE_RETENTION_SECONDS,
+  MAX_TOTAL_RETRY_DELAY_SECONDS,
+  type Job,
+  type JobPolicies,
+  type ParsedJobInput,
+} from '../schemas/job';
 import { ValidationError, type FieldIssue } from './errors';
 import { toScheduleExpression } from './schedule-expression';
 
@@ -40,6 +46,16 @@ export function buildJob(input: ParsedJobInput, context: JobContext, previous?: 
   if (retry.maxSeconds < retry.initialSeconds) {
     issues.push({ path: 'retry.maxSeconds', message: 'maxSeconds must be at least initialSeconds' });
   }
+  const totalDelaySeconds = totalRetryDelaySeconds(retry);
+  if (totalDelaySeconds > MAX_TOTAL_RETRY_DELAY_SECONDS) {
+    issues.push({
+      path: 'retry',
+      message:
+        `the retry delays add up to ${totalDelaySeconds} s; at most ${MAX_TOTAL_RETRY_DELAY_SECONDS} s, so that the ` +
+        `run's message outlives them in the jobs queue (kept ${JOBS_QUEUE_RETENTION_SECONDS} s): lower maxAttempts, ` +
+        'initialSeconds, multiplier or maxSeconds',
+    });
+  }
   if (issues.length > 0) throw new ValidationError(issues);
 
   const id = input.id ?? previous?.id ?? context.newId();
@@ -72,6 +88,13 @@ export function buildJob(input: ParsedJobInput, context: JobContext, previous?: 
 export function retryDelaySeconds(retry: JobPolicies['retry'], nextAttempt: number): number {
   const exponent = Math.max(0, nextAttempt - 2);
   return Math.min(retry.maxSeconds, Math.round(retry.initialSeconds * retry.multiplier ** exponent));
+}
+
+/** The delays before attempts 2 .. maxAttempts, added up: how long the retries of one run wait in all. */
+export function totalRetryDelaySeconds(retry: JobPolicies['retry']): number {
+  let total = 0;
+  for (let attempt = 2; attempt <= retry.maxAttempts; attempt += 1) total += retryDelaySeconds(retry, attempt);
+  return total;
 }
 
 export function etagOf(job: Pick<Job, 'id' | 'version'>): string {

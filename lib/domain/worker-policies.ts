@@ -123,13 +123,36 @@ export function isRetryable(category: ErrorCategory): boolean {
 
 export type FailureDecision =
   | { readonly kind: 'retry'; readonly delaySeconds: number; readonly nextAttempt: number }
-  | { readonly kind: 'give-up'; readonly why: 'exhausted' | 'not-retryable' };
+  | { readonly kind: 'give-up'; readonly why: 'exhausted' | 'not-retryable' | 'expiring' };
 
-/** Celery's retry: another attempt after the backoff delay while attempts remain and the failure is retryable. */
-export function decideAfterFailure(retry: Job['retry'], attempt: number, category: ErrorCategory): FailureDecision {
+/** How long the message of the failed attempt has been in the jobs queue, and how long the queue keeps it. */
+export interface MessageLifetime {
+  readonly ageSeconds: number;
+  readonly retentionSeconds: number;
+}
+
+/** Time kept free after a retry's delay for its run to start before the message would expire. */
+const RETENTION_MARGIN_SECONDS = 60 * 60;
+
+/**
+ * Celery's retry: another attempt after the backoff delay while attempts remain and the failure is retryable, and
+ * while the message would still be in the jobs queue when the delay ends. Registration bounds the delays so that
+ * it is; a message that aged meanwhile (slot waits, redeliveries) fails now, recorded and dead-lettered, rather
+ * than expiring from the queue with its run recorded `running`.
+ */
+export function decideAfterFailure(
+  retry: Job['retry'],
+  attempt: number,
+  category: ErrorCategory,
+  lifetime: MessageLifetime,
+): FailureDecision {
   if (!isRetryable(category)) return { kind: 'give-up', why: 'not-retryable' };
   if (attempt >= retry.maxAttempts) return { kind: 'give-up', why: 'exhausted' };
-  return { kind: 'retry', delaySeconds: retryDelaySeconds(retry, attempt + 1), nextAttempt: attempt + 1 };
+  const delaySeconds = retryDelaySeconds(retry, attempt + 1);
+  if (lifetime.ageSeconds + delaySeconds + RETENTION_MARGIN_SECONDS > lifetime.retentionSeconds) {
+    return { kind: 'give-up', why: 'expiring' };
+  }
+  return { kind: 'retry', delaySeconds, nextAttempt: attempt + 1 };
 }
 
 /**

@@ -6,8 +6,19 @@ import { triggerSchema } from './trigger';
 export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 export const MAX_TAGS = 20;
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
-/** The worker's retry delay uses ChangeMessageVisibility, whose ceiling is 12 hours. */
-export const MAX_RETRY_DELAY_SECONDS = 43_200;
+/**
+ * The longest one retry delay. The worker waits it out with ChangeMessageVisibility, which SQS refuses past 12 hours
+ * (43,200 s) counted from the message's receipt, not from the call; the call comes at most one worker timeout
+ * (15 minutes at the most) after the receipt, so a delay keeps that much below the ceiling.
+ */
+export const MAX_RETRY_DELAY_SECONDS = 43_200 - 15 * 60;
+/** How long the jobs queue keeps a message, counted from when it was sent (the stacks set it from here). */
+export const JOBS_QUEUE_RETENTION_SECONDS = 4 * 24 * 60 * 60;
+/**
+ * The longest all of a job's retry delays may add up to: the message waits them out in the jobs queue, so it must
+ * outlive them, with a day left for the runs themselves, slot waits and redeliveries.
+ */
+export const MAX_TOTAL_RETRY_DELAY_SECONDS = JOBS_QUEUE_RETENTION_SECONDS - 24 * 60 * 60;
 export const MAX_ATTEMPTS = 10;
 
 const identifier = (what: string) =>

@@ -11,9 +11,7 @@ import {
   type InboundMessage,
   type MessageActions,
 } from '../../ports/worker-message-actions';
-
-/** ChangeMessageVisibility's ceiling. */
-const MAX_VISIBILITY_SECONDS = 43_200;
+import { MAX_RETRY_DELAY_SECONDS } from '../../schemas/job';
 
 /** Attribute values are cut to this length, which keeps a copy far below SQS's 256 KiB message size. */
 const MAX_TEXT_CHARS = 1024;
@@ -36,7 +34,7 @@ export class SqsMessageActions implements MessageActions {
       new ChangeMessageVisibilityCommand({
         QueueUrl: this.queueUrl,
         ReceiptHandle: message.receiptHandle,
-        VisibilityTimeout: Math.max(0, Math.min(MAX_VISIBILITY_SECONDS, Math.round(delaySeconds))),
+        VisibilityTimeout: Math.max(0, Math.min(MAX_RETRY_DELAY_SECONDS, Math.round(delaySeconds))),
       }),
     );
   }

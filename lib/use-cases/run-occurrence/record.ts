@@ -45,7 +45,10 @@ export async function recordOutcome(
   }
 
   const error = classifyError(result.failure);
-  const decision = decideAfterFailure(job.retry, claim.attempt, error.category);
+  const decision = decideAfterFailure(job.retry, claim.attempt, error.category, {
+    ageSeconds: (finishedAt.getTime() - context.message.sentAt.getTime()) / 1000,
+    retentionSeconds: deps.settings.queueRetentionSeconds,
+  });
   if (decision.kind === 'retry') {
     const written = await writeCompletion(context, log, () => deps.ledger.release(claim, error, finishedAt));
     if (written === 'lease-lost') return settled('done');
@@ -108,7 +111,7 @@ export async function announceOutcome(
       // Should this send fail, the record goes back to SQS and its redelivery sends the copy (settleDuplicate).
       await deps.messages.deadLetter(context.message, {
         reason: 'exhausted',
-        detail: why === 'exhausted' ? `failed after ${claim.attempt} attempts` : 'failure is not retryable',
+        detail: FAILURE_DETAIL[why](claim.attempt),
         error,
         jobId: occurrence.jobId,
         runId: occurrence.runId,
@@ -121,6 +124,14 @@ export async function announceOutcome(
     }
   }
 }
+
+/** The DLQ copy's `sked-detail`: why the run failed for good. */
+const FAILURE_DETAIL: Record<Extract<FailureDecision, { kind: 'give-up' }>['why'], (attempts: number) => string> = {
+  exhausted: (attempts) => `failed after ${attempts} attempts`,
+  'not-retryable': () => 'failure is not retryable',
+  expiring: (attempts) =>
+    `failed after ${attempts} attempts: the next would come after the message expires from the jobs queue`,
+};
 
 type CompletionWrite = 'written' | 'lease-lost' | 'not-written';
 

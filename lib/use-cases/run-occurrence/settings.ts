@@ -9,6 +9,7 @@ import type { InboundMessage, MessageActions } from '../../ports/worker-message-
 import type { WorkerMetrics } from '../../ports/worker-metrics';
 import type { WebhookCaller } from '../../ports/worker-webhook';
 import type { RunEnvelope } from '../../schemas/envelope';
+import { JOBS_QUEUE_RETENTION_SECONDS } from '../../schemas/job';
 
 export interface WorkerSettings {
   /** Kept free before the invocation's deadline to record an outcome after a target times out. */
@@ -35,6 +36,8 @@ export interface WorkerSettings {
    * ledger entry keeps changing under it, before the record is left for SQS to redeliver.
    */
   readonly recordWithoutRunAttempts: number;
+  /** How long the jobs queue keeps a message (the stacks' retention period): no retry is planned past it. */
+  readonly queueRetentionSeconds: number;
 }
 
 export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
@@ -45,6 +48,7 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   contentionPauseMs: 50,
   claimMaxConflicts: 5,
   recordWithoutRunAttempts: 3,
+  queueRetentionSeconds: JOBS_QUEUE_RETENTION_SECONDS,
 };
 
 export interface WorkerDeps {

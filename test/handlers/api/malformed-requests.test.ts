@@ -121,6 +121,19 @@ const cases: [string, RequestSpec, number, string][] = [
     'target.url',
   ],
   ['webhook not a URL', post(job({ target: { type: 'http', url: 'not a url' } })), 400, 'target.url'],
+  // Retry delays SQS cannot wait out
+  [
+    'one retry delay past what ChangeMessageVisibility can wait',
+    post(job({ retry: { maxSeconds: 43_000 } })),
+    400,
+    'retry.maxSeconds',
+  ],
+  [
+    'retry delays adding up past the jobs queue retention',
+    post(job({ retry: { maxAttempts: 10, initialSeconds: 36_000, multiplier: 1, maxSeconds: 36_000 } })),
+    400,
+    'retry',
+  ],
   // Numbers DynamoDB (or its marshaller) cannot store exactly
   [
     'task payload number above 2^53',

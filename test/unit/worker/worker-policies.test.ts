@@ -16,8 +16,12 @@ import {
   truncateResult,
 } from '../../../lib/domain/worker-policies';
 import { SCHEDULED_TIME_PLACEHOLDER } from '../../../lib/schemas/envelope';
+import { JOBS_QUEUE_RETENTION_SECONDS } from '../../../lib/schemas/job';
 import { MAX_RESULT_BYTES } from '../../../lib/schemas/run';
 import { aJob } from '../../support/worker/builders';
+
+/** A message just sent to the jobs queue. */
+const fresh = { ageSeconds: 0, retentionSeconds: JOBS_QUEUE_RETENTION_SECONDS };
 
 describe('resolveScheduledTime', () => {
   it('uses the substituted scheduled time as given', () => {
@@ -172,7 +176,7 @@ describe('classifyError', () => {
       category: 'payload_validation',
     });
     expect(
-      decideAfterFailure({ maxAttempts: 3, initialSeconds: 1, multiplier: 2, maxSeconds: 3 }, 1, error.category),
+      decideAfterFailure({ maxAttempts: 3, initialSeconds: 1, multiplier: 2, maxSeconds: 3 }, 1, error.category, fresh),
     ).toEqual({ kind: 'give-up', why: 'not-retryable' });
   });
 
@@ -214,20 +218,27 @@ describe('decideAfterFailure', () => {
   const retry = { maxAttempts: 3, initialSeconds: 1, multiplier: 2, maxSeconds: 3 };
 
   it('retries with exponential backoff while attempts remain', () => {
-    expect(decideAfterFailure(retry, 1, 'task_exception')).toEqual({ kind: 'retry', delaySeconds: 1, nextAttempt: 2 });
-    expect(decideAfterFailure(retry, 2, 'http_5xx')).toEqual({ kind: 'retry', delaySeconds: 2, nextAttempt: 3 });
+    expect(decideAfterFailure(retry, 1, 'task_exception', fresh)).toEqual({
+      kind: 'retry',
+      delaySeconds: 1,
+      nextAttempt: 2,
+    });
+    expect(decideAfterFailure(retry, 2, 'http_5xx', fresh)).toEqual({ kind: 'retry', delaySeconds: 2, nextAttempt: 3 });
   });
 
   it('gives up once maxAttempts attempts have failed', () => {
-    expect(decideAfterFailure(retry, 3, 'task_exception')).toEqual({ kind: 'give-up', why: 'exhausted' });
+    expect(decideAfterFailure(retry, 3, 'task_exception', fresh)).toEqual({ kind: 'give-up', why: 'exhausted' });
   });
 
   it('never retries an invalid payload', () => {
-    expect(decideAfterFailure(retry, 1, 'payload_validation')).toEqual({ kind: 'give-up', why: 'not-retryable' });
+    expect(decideAfterFailure(retry, 1, 'payload_validation', fresh)).toEqual({
+      kind: 'give-up',
+      why: 'not-retryable',
+    });
   });
 
   it('caps each delay at maxSeconds', () => {
-    expect(decideAfterFailure({ ...retry, maxAttempts: 10 }, 5, 'timeout')).toEqual({
+    expect(decideAfterFailure({ ...retry, maxAttempts: 10 }, 5, 'timeout', fresh)).toEqual({
       kind: 'retry',
       delaySeconds: 3,
       nextAttempt: 6,
