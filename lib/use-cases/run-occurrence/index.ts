@@ -1,10 +1,11 @@
 import { classifyError } from '../../domain/worker-policies';
 import type { InboundMessage } from '../../ports/worker-message-actions';
-import { claimOccurrence } from './claim';
+import type { Job } from '../../schemas/job';
+import { claimOccurrence, type ClaimOutcome } from './claim';
 import { executeClaimed } from './execute';
 import { parseMessage, rejectMessage } from './parse';
 import { announceOutcome, describe, recordOutcome } from './record';
-import type { Invocation, RecordOutcome, WorkerDeps } from './settings';
+import type { Invocation, RecordContext, RecordOutcome, WorkerDeps } from './settings';
 
 export {
   DEFAULT_WORKER_SETTINGS,
@@ -42,6 +43,24 @@ export async function processBatch(
   return failed;
 }
 
+/**
+ * An error before the claim (the job read, the ledger) changed nothing: the message comes back after a short
+ * backoff instead of the queue's whole visibility timeout, so that a passing fault neither delays the run by half
+ * an hour nor lets the next fire time pass meanwhile. Doubling per delivery keeps a long outage from using up the
+ * queue's receives within minutes.
+ */
+async function comeBackSoon(context: RecordContext): Promise<void> {
+  const { deps, message } = context;
+  const { initialSeconds, maxSeconds } = deps.settings.beforeClaimRetry;
+  const delaySeconds = Math.min(maxSeconds, initialSeconds * 2 ** Math.max(0, message.receiveCount - 1));
+  try {
+    await deps.messages.retryLater(message, delaySeconds);
+  } catch (error) {
+    // The message then comes back after the queue's visibility timeout, as it would have anyway.
+    context.log.warn('could not bring the message back early', { error: describe(error), delaySeconds });
+  }
+}
+
 /** The numbered behaviour of the worker for one record. Throws only for failures SQS should redeliver. */
 export async function processMessage(
   deps: WorkerDeps,
@@ -52,14 +71,20 @@ export async function processMessage(
   const parsed = parseMessage(deps, message, invocation);
   if (parsed.kind === 'rejected') return rejectMessage(deps, message, parsed.reason);
   const context = parsed.context;
-  const job = await deps.jobs.get(context.occurrence.jobId);
-  if (job === undefined) {
-    context.log.info('job no longer exists; message dropped');
-    return 'done';
+  let job: Job | undefined;
+  let claimed: ClaimOutcome;
+  try {
+    job = await deps.jobs.get(context.occurrence.jobId);
+    if (job === undefined) {
+      context.log.info('job no longer exists; message dropped');
+      return 'done';
+    }
+    // 7. Claim the occurrence in the run ledger, or record why it does not run.
+    claimed = await claimOccurrence(context, job);
+  } catch (error) {
+    await comeBackSoon(context);
+    throw error;
   }
-
-  // 7. Claim the occurrence in the run ledger, or record why it does not run.
-  const claimed = await claimOccurrence(context, job);
   if (claimed.kind === 'settled') return claimed.outcome;
 
   // 8. Run the task or call the signed webhook.

@@ -38,6 +38,11 @@ export interface WorkerSettings {
   readonly recordWithoutRunAttempts: number;
   /** How long the jobs queue keeps a message (the stacks' retention period): no retry is planned past it. */
   readonly queueRetentionSeconds: number;
+  /**
+   * When a record failed before its claim (the job read or the ledger failed): the delay before it comes back,
+   * doubling per delivery from `initialSeconds` up to `maxSeconds`.
+   */
+  readonly beforeClaimRetry: { readonly initialSeconds: number; readonly maxSeconds: number };
 }
 
 export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
@@ -49,6 +54,7 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   claimMaxConflicts: 5,
   recordWithoutRunAttempts: 3,
   queueRetentionSeconds: JOBS_QUEUE_RETENTION_SECONDS,
+  beforeClaimRetry: { initialSeconds: 5, maxSeconds: 900 },
 };
 
 export interface WorkerDeps {

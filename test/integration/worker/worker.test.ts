@@ -390,8 +390,14 @@ describe('the worker against the local cloud', () => {
         return { ...deps, worker: { ...deps.worker, ledger: wrapped } };
       };
 
-      // Act
-      await sendAndDrain(job.id, at, handlerWith(flaky), { quietMs: 3500 });
+      // Act: a failure before the claim brings the message back after a second here (5 s by default)
+      const soon = withSettings({ beforeClaimRetry: { initialSeconds: 1, maxSeconds: 1 } });
+      await sendAndDrain(
+        job.id,
+        at,
+        handlerWith((deps) => soon(flaky(deps))),
+        { quietMs: 3500 },
+      );
 
       // Assess
       const history = await checkHistory(cloud, job.id);
