@@ -1,6 +1,6 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,25 @@ import type { AlarmSubscription, AlarmThresholds } from '../config';
 import { WORKER_METRIC_NAMES, workerMetric } from './sked-metrics';
 
 export type Severity = 'page' | 'ticket';
+
+/**
+ * How long due runs have waited in the jobs queue. ApproximateAgeOfOldestMessage counts in-flight messages too, and
+ * a run waiting out a retry backoff stays in flight in the jobs queue for up to 12 hours, so the age alone pages
+ * while nothing is late. It counts here only while messages stayed visible (received by no one) through the whole
+ * minute: a worker that keeps up leaves none visible for long, one that does not leaves the due runs waiting.
+ */
+export function dueRunsWaiting(queue: IQueue): IMetric {
+  const minute = Duration.minutes(1);
+  return new MathExpression({
+    expression: 'IF(visible >= 1, age, 0)',
+    usingMetrics: {
+      age: queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: 'Maximum' }),
+      visible: queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Minimum' }),
+    },
+    period: minute,
+    label: 'Age of the oldest message while due messages wait (s)',
+  });
+}
 
 export interface SkedAlarmsProps {
   readonly thresholds: AlarmThresholds;
@@ -128,14 +147,11 @@ export class SkedAlarms extends Construct {
       {
         id: 'QueueAge',
         severity: 'page',
-        metric: props.jobsQueue.metricApproximateAgeOfOldestMessage({
-          period: Duration.minutes(1),
-          statistic: 'Maximum',
-        }),
+        metric: dueRunsWaiting(props.jobsQueue),
         threshold: t.queueAgeSeconds,
         evaluationPeriods: 3,
         comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        description: `The oldest run envelope has waited more than ${t.queueAgeSeconds} s: runs are late and will be recorded missed. Check worker errors, throttles and concurrency.`,
+        description: `Run envelopes that are due have waited in the jobs queue for more than ${t.queueAgeSeconds} s: runs are late and will be recorded missed. Check worker errors, throttles and concurrency.`,
       },
       {
         id: 'WorkerErrors',
