@@ -107,8 +107,14 @@ export interface RunLedger extends RunReader {
   claim(request: ClaimRequest): Promise<ClaimResult>;
   /** Records an outcome that needs no run (missed, skipped, or failed before running). */
   record(occurrence: Occurrence, expect: LedgerExpectation, outcome: RecordedOutcome): Promise<RecordResult>;
-  /** Records the result of a held run and frees its slot. Throws LeaseLostError when the hold was lost. */
+  /**
+   * Records the result of a held run and frees its slot. Throws LeaseLostError when the hold was lost. Sent again
+   * after it committed (its response lost), it resolves: the ledger shows this claim's own result.
+   */
   finish(claim: Claim, run: FinishedRun): Promise<void>;
-  /** Keeps the error of a failed attempt, lapses the hold and frees the slot so the retry can claim it. */
+  /**
+   * Keeps the error of a failed attempt, lapses the hold and frees the slot so the retry can claim it. Like
+   * finish, throws LeaseLostError when the hold was lost; sent again after it committed, it writes the same values.
+   */
   release(claim: Claim, error: RunError, at: Date): Promise<void>;
 }

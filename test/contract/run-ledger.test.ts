@@ -394,6 +394,43 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({ status: 'succeeded' });
     });
 
+    it('takes a finish sent again after it committed as written, with or without a slot', async () => {
+      // Prepare: both writes committed, and their responses were lost
+      const plain = request({ occurrence: occurrence('20300101T090000Z') });
+      const slotted = request({ occurrence: occurrence('20300101T091000Z'), slot: 0 });
+      const outcome: FinishedRun = { status: 'failed', finishedAt: T0, durationMs: 1, error: boom, messageId: 'm' };
+      for (const held of [plain, slotted]) {
+        await ledger.claim(held);
+        await ledger.finish(claimOf(held), outcome);
+      }
+
+      // Act
+      const again = [plain, slotted].map((held) => ledger.finish(claimOf(held), outcome));
+
+      // Assess
+      for (const write of again) await expect(write).resolves.toBeUndefined();
+      expect(await ledger.get('job-1', '20300101T091000Z')).toMatchObject({ status: 'failed', error: boom });
+    });
+
+    it('takes a release sent again after it committed as written, but not once the retry re-claimed the run', async () => {
+      // Prepare
+      const held = request({ slot: 0 });
+      await ledger.claim(held);
+      await ledger.release(claimOf(held), boom, T0);
+
+      // Act
+      const again = ledger.release(claimOf(held), boom, T0);
+      await expect(again).resolves.toBeUndefined();
+      await ledger.claim(request({ expect: { kind: 'lapsed', attempts: 1 }, token: 't2', slot: 0 }));
+      const late = ledger.release(claimOf(held), boom, T0);
+      const lateFinish = ledger.finish(claimOf(held), { status: 'succeeded', finishedAt: T0, durationMs: 1 });
+
+      // Assess
+      await expect(late).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(lateFinish).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({ status: 'running', attempts: 2 });
+    });
+
     it('reports the message that failed a run with a later conflict, so its redelivery can dead-letter it', async () => {
       // Prepare
       await failedRun(request(), { messageId: 'message-9' });

@@ -202,14 +202,17 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 
   async finish(claim: Claim, run: FinishedRun): Promise<void> {
-    await this.holdingWrite(claim, {
+    const finishedAt = run.finishedAt.toISOString();
+    const ownWrite = (item: Record<string, unknown>) =>
+      item.token === claim.token && item.status === run.status && item.finishedAt === finishedAt;
+    await this.holdingWrite(claim, ownWrite, {
       TableName: this.tableName,
       Key: this.runKey(claim.occurrence.jobId, claim.occurrence.runId),
       ...expressions({
         update: {
           set: {
             status: run.status,
-            finishedAt: run.finishedAt.toISOString(),
+            finishedAt,
             durationMs: run.durationMs,
             result: run.result,
             error: run.error,
@@ -224,7 +227,8 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 
   async release(claim: Claim, error: RunError, at: Date): Promise<void> {
-    await this.holdingWrite(claim, {
+    // Sent again after it committed, the release finds its own hold and writes the same values: no check needed.
+    await this.holdingWrite(claim, () => false, {
       TableName: this.tableName,
       Key: this.runKey(claim.occurrence.jobId, claim.occurrence.runId),
       ...expressions({
@@ -235,11 +239,20 @@ export class DynamoDbRunLedger implements RunLedger {
     });
   }
 
-  /** A write conditional on this worker's hold, freeing its slot in the same transaction. */
-  private async holdingWrite(claim: Claim, update: Update): Promise<void> {
+  /**
+   * A write conditional on this worker's hold, freeing its slot in the same transaction. A failed condition is
+   * this worker's own write when the item shows what `ownWrite` looks for: the response to a committed write was
+   * lost and the write was sent again (by the SDK or the caller). That counts as written, not as a lost lease.
+   */
+  private async holdingWrite(
+    claim: Claim,
+    ownWrite: (item: Record<string, unknown>) => boolean,
+    update: Update,
+  ): Promise<void> {
     const { jobId, runId } = claim.occurrence;
+    const checked: Update = { ...update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' };
     if (claim.slot === undefined) {
-      await this.sendLedgerOnly(update, jobId, runId);
+      await this.sendLedgerOnly(checked, ownWrite, jobId, runId);
       return;
     }
     const slotRelease: Update = {
@@ -252,28 +265,54 @@ export class DynamoDbRunLedger implements RunLedger {
     };
     try {
       await this.client.send(
-        new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, { Update: slotRelease }] }),
+        new TransactWriteItemsCommand({ TransactItems: [{ Update: checked }, { Update: slotRelease }] }),
       );
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [ledgerReason, slotReason] = error.CancellationReasons ?? [];
-      if (ledgerReason?.Code === 'ConditionalCheckFailed') throw new LeaseLostError(jobId, runId);
+      if (ledgerReason?.Code === 'ConditionalCheckFailed') {
+        await this.settleFailedCondition(ledgerReason.Item, ownWrite, jobId, runId);
+        return;
+      }
       // The slot lapsed and went to another run: record the outcome all the same, leaving the slot to its holder.
       if (slotReason?.Code === 'ConditionalCheckFailed') {
-        await this.sendLedgerOnly(update, jobId, runId);
+        await this.sendLedgerOnly(checked, ownWrite, jobId, runId);
         return;
       }
       throw error;
     }
   }
 
-  private async sendLedgerOnly(update: Update, jobId: string, runId: string): Promise<void> {
+  private async sendLedgerOnly(
+    update: Update,
+    ownWrite: (item: Record<string, unknown>) => boolean,
+    jobId: string,
+    runId: string,
+  ): Promise<void> {
     try {
       await this.client.send(new UpdateItemCommand(update));
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new LeaseLostError(jobId, runId);
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      await this.settleFailedCondition(error.Item, ownWrite, jobId, runId);
     }
+  }
+
+  /** Returns when the item that failed the condition already holds this worker's write; else the lease was lost. */
+  private async settleFailedCondition(
+    item: Record<string, AttributeValue> | undefined,
+    ownWrite: (item: Record<string, unknown>) => boolean,
+    jobId: string,
+    runId: string,
+  ): Promise<void> {
+    const current =
+      item ??
+      (
+        await this.client.send(
+          new GetItemCommand({ TableName: this.tableName, Key: this.runKey(jobId, runId), ConsistentRead: true }),
+        )
+      ).Item;
+    if (current !== undefined && ownWrite(unmarshall(current))) return;
+    throw new LeaseLostError(jobId, runId);
   }
 
   async get(jobId: string, runId: string): Promise<Run | undefined> {

@@ -170,12 +170,22 @@ export class InMemoryRunLedger implements RunLedger {
     if (this.slots.get(key)?.token === claim.token) this.slots.set(key, {});
   }
 
+  /** A write of this claim that already committed: sent again because its response was lost. */
+  private alreadyWritten(claim: Claim, written: (run: StoredRun) => boolean): boolean {
+    const run = this.runs.get(this.key(claim.occurrence.jobId, claim.occurrence.runId));
+    return run !== undefined && run.token === claim.token && written(run);
+  }
+
   finish(claim: Claim, result: FinishedRun): Promise<void> {
     this.writes.push(`finish ${claim.occurrence.runId} ${result.status}`);
+    const finishedAt = result.finishedAt.toISOString();
     let run: StoredRun;
     try {
       run = this.held(claim);
     } catch (error) {
+      if (this.alreadyWritten(claim, (stored) => stored.status === result.status && stored.finishedAt === finishedAt)) {
+        return Promise.resolve();
+      }
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     // A retried run that succeeds keeps no error of its earlier attempts.
@@ -183,7 +193,7 @@ export class InMemoryRunLedger implements RunLedger {
     this.runs.set(this.key(claim.occurrence.jobId, claim.occurrence.runId), {
       ...kept,
       status: result.status,
-      finishedAt: result.finishedAt.toISOString(),
+      finishedAt,
       durationMs: result.durationMs,
       ...(result.result !== undefined && { result: structuredClone(result.result) }),
       ...(result.error !== undefined && { error: structuredClone(result.error) }),
@@ -195,6 +205,7 @@ export class InMemoryRunLedger implements RunLedger {
 
   release(claim: Claim, error: RunError, at: Date): Promise<void> {
     this.writes.push(`release ${claim.occurrence.runId}`);
+    const releasedAt = at.toISOString();
     let run: StoredRun;
     try {
       run = this.held(claim);
@@ -206,7 +217,7 @@ export class InMemoryRunLedger implements RunLedger {
       ...run,
       error: structuredClone(error),
       leaseUntil: 0,
-      lastAttemptFinishedAt: at.toISOString(),
+      lastAttemptFinishedAt: releasedAt,
     });
     this.freeSlot(claim);
     return Promise.resolve();

@@ -286,6 +286,87 @@ describe('an outcome the ledger will not take', () => {
   });
 });
 
+describe('an outcome written whose response was lost', () => {
+  /** finish() commits once, then its response is lost: the call fails as a network error would. */
+  function loseFirstFinishResponse(world: ReturnType<typeof fakeWorld>): void {
+    const finish = world.ledger.finish.bind(world.ledger);
+    let calls = 0;
+    world.deps.ledger.finish = async (claim, run) => {
+      calls += 1;
+      await finish(claim, run);
+      if (calls === 1) throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+    };
+  }
+
+  it('announces a success whose write committed though its response was lost', async () => {
+    // Prepare
+    const { task } = scriptedTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.seed(aJob());
+    loseFirstFinishResponse(world);
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(world.ledger.writes).toEqual([
+      `claim ${RUN_ID} slot 0`,
+      `finish ${RUN_ID} succeeded`,
+      `finish ${RUN_ID} succeeded`,
+    ]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(world.metrics.count('RunsSucceeded')).toBe(1);
+    expect(world.events.types()).toEqual(['RunSucceeded']);
+  });
+
+  it('dead-letters a last failure whose write committed though its response was lost', async () => {
+    // Prepare
+    const { task } = scriptedTask({ failing: true });
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.seed(aJob({ retry: ONE_ATTEMPT }));
+    loseFirstFinishResponse(world);
+    const message = aMessage(scheduled('job-1', AT));
+
+    // Act
+    const outcome = await processMessage(world.deps, message, invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(world.messages.deadLetters).toHaveLength(1);
+    expect(world.messages.deadLetters[0]).toMatchObject({
+      messageId: message.messageId,
+      note: { reason: 'exhausted' },
+    });
+    expect(world.metrics.count('RunsFailed:task_exception')).toBe(1);
+    expect(world.events.types()).toEqual(['RunFailed', 'RunDeadLettered']);
+  });
+
+  it('brings a retry back after the backoff when its release committed though its response was lost', async () => {
+    // Prepare
+    const { task } = scriptedTask({ failing: true });
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.seed(aJob({ retry: { maxAttempts: 3, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
+    const release = world.ledger.release.bind(world.ledger);
+    let calls = 0;
+    world.deps.ledger.release = async (claim, error, at) => {
+      calls += 1;
+      await release(claim, error, at);
+      if (calls === 1) throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+    };
+    const message = aMessage(scheduled('job-1', AT));
+
+    // Act
+    const outcome = await processMessage(world.deps, message, invocation);
+
+    // Assess
+    expect(outcome).toBe('retry');
+    expect(world.messages.retries).toEqual([{ messageId: message.messageId, delaySeconds: 1 }]);
+    expect(world.events.types()).toEqual(['RunRetrying']);
+  });
+});
+
 describe('a failing job table or event bus', () => {
   it('keeps the run of a date job succeeded when the job cannot be marked completed', async () => {
     // Prepare
