@@ -31,6 +31,11 @@ export interface LedgerEntry {
   readonly leaseUntil?: Date;
   /** How many times an operator redrove the occurrence from the DLQ; 0 when never. */
   readonly redrives: number;
+  /**
+   * The message whose delivery holds (or last held) the run. A second receive of that same message must not be
+   * acknowledged while the hold lives: acknowledging deletes the one message that would bring the run back.
+   */
+  readonly holderMessageId?: string;
   /** The message whose attempts failed the run for good: when it comes back, its DLQ copy may be missing. */
   readonly failedMessageId?: string;
   readonly error?: RunError;
@@ -51,6 +56,8 @@ export interface ClaimRequest {
   readonly expect: LedgerExpectation;
   /** Identifies this worker's hold on the run; completion is conditional on it. */
   readonly token: string;
+  /** The SQS message being handled, kept on the item as its `holderMessageId`. */
+  readonly messageId?: string;
   readonly now: Date;
   /** When the hold lapses if never released: never later than the invocation's deadline. */
   readonly leaseUntil: Date;

@@ -103,6 +103,34 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       });
     });
 
+    it('reports which message holds the run, and forgets it when a claim names none', async () => {
+      // Prepare
+      await ledger.claim(request({ messageId: 'message-1' }));
+      await ledger.release(claimOf(request()), boom, T0);
+      await ledger.claim(request({ expect: { kind: 'lapsed', attempts: 1 }, token: 't2', messageId: 'message-2' }));
+
+      // Act
+      const duplicate = await ledger.claim(request({ token: 't3', messageId: 'message-3' }));
+      await ledger.release(claimOf(request({ token: 't2' }), 2), boom, T0);
+      await ledger.claim(request({ expect: { kind: 'lapsed', attempts: 2 }, token: 't4' }));
+      const unnamed = await ledger.claim(request({ token: 't5' }));
+
+      // Assess
+      expect(duplicate).toEqual({
+        kind: 'conflict',
+        current: {
+          status: 'running',
+          attempts: 2,
+          redrives: 0,
+          leaseUntil: LEASE,
+          holderMessageId: 'message-2',
+          error: boom,
+        },
+      });
+      expect(unnamed).toMatchObject({ kind: 'conflict', current: { status: 'running', attempts: 3 } });
+      expect(unnamed).not.toHaveProperty('current.holderMessageId');
+    });
+
     it('refuses to re-claim a run whose lease has not lapsed', async () => {
       // Prepare
       await ledger.claim(request());

@@ -94,7 +94,7 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const { occurrence, expect, token, now, leaseUntil, slot } = request;
+    const { occurrence, expect, token, now, leaseUntil, slot, messageId } = request;
     // A redrive starts a fresh attempt budget and counts itself; other claims leave the counter as it is.
     const attempt = expect.kind === 'lapsed' ? expect.attempts + 1 : 1;
     const redrives =
@@ -111,10 +111,18 @@ export class DynamoDbRunLedger implements RunLedger {
             startedAt: now.toISOString(),
             leaseUntil: leaseUntil.getTime(),
             token,
+            holderMessageId: messageId,
             [ttlAttribute]: this.expiresAt(now),
             ...(expect.kind === 'failed' && { redrives }),
           },
-          remove: ['finishedAt', 'durationMs', 'result', 'reason', 'failedMessageId'],
+          remove: [
+            'finishedAt',
+            'durationMs',
+            'result',
+            'reason',
+            'failedMessageId',
+            ...(messageId === undefined ? ['holderMessageId'] : []),
+          ],
         },
         condition: this.expectation(expect, now),
       }),
@@ -376,12 +384,14 @@ function entryOf(item: Record<string, AttributeValue> | undefined): LedgerEntry 
   const leaseUntil = typeof raw.leaseUntil === 'number' ? new Date(raw.leaseUntil) : undefined;
   const redrives = typeof raw.redrives === 'number' ? raw.redrives : 0;
   const failedMessageId = typeof raw.failedMessageId === 'string' ? raw.failedMessageId : undefined;
+  const holderMessageId = typeof raw.holderMessageId === 'string' ? raw.holderMessageId : undefined;
   const error = runErrorSchema.safeParse(raw.error);
   return {
     status,
     attempts,
     redrives,
     ...(leaseUntil !== undefined && { leaseUntil }),
+    ...(holderMessageId !== undefined && { holderMessageId }),
     ...(failedMessageId !== undefined && { failedMessageId }),
     ...(error.success && { error: error.data }),
   };

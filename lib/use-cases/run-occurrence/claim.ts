@@ -79,7 +79,9 @@ async function recordWithoutRun(
       await announceRecorded(context, outcome, skipReason);
       return 'done';
     }
-    const next = expectationFrom(result.current, context.deps.clock.now());
+    const now = context.deps.clock.now();
+    if (isHeldByThisMessage(context, result.current, now)) return waitForHolder(context, result.current, now);
+    const next = expectationFrom(result.current, now);
     if (next === undefined) {
       await settleDuplicate(context, result.current);
       return 'done';
@@ -95,6 +97,40 @@ function expectationFrom(current: LedgerEntry | undefined, now: Date): LedgerExp
   if (current.status !== 'running') return undefined;
   if (current.leaseUntil !== undefined && current.leaseUntil.getTime() >= now.getTime()) return undefined;
   return { kind: 'lapsed', attempts: current.attempts, redrives: current.redrives };
+}
+
+/**
+ * True when the run is held under a live lease by a receive of this very message (SQS delivered it again while the
+ * first receive still runs). Acknowledging it would delete the message the holder relies on to come back after a
+ * retry or a crash. An item that does not say which message holds it counts as held by this one.
+ */
+function isHeldByThisMessage(
+  context: RecordContext,
+  current: LedgerEntry | undefined,
+  now: Date,
+): current is LedgerEntry & { readonly leaseUntil: Date } {
+  if (current?.status !== 'running' || current.leaseUntil === undefined) return false;
+  if (current.leaseUntil.getTime() < now.getTime()) return false;
+  return current.holderMessageId === undefined || current.holderMessageId === context.message.messageId;
+}
+
+/**
+ * Brings the message back just after the holder's lease ends, when it finds the outcome (and is acknowledged) or
+ * a lapsed lease (and claims the next attempt). Each wait lasts until a lease ends, and a lease ends no later than
+ * its invocation's deadline, so the waits of one message are bounded by the attempts of its run.
+ */
+async function waitForHolder(
+  context: RecordContext,
+  current: LedgerEntry & { readonly leaseUntil: Date },
+  now: Date,
+): Promise<RecordOutcome> {
+  const delaySeconds = Math.max(1, Math.ceil((current.leaseUntil.getTime() - now.getTime()) / 1000) + 1);
+  context.log.info('another receive of this message holds the run; back when its lease ends', {
+    leaseUntil: current.leaseUntil.toISOString(),
+    delaySeconds,
+  });
+  await context.deps.messages.retryLater(context.message, delaySeconds);
+  return 'retry';
 }
 
 /**
@@ -153,7 +189,15 @@ async function claimSlot(context: RecordContext, job: Job, initial: LedgerExpect
       // The hold never outlives this invocation, so a crashed run's message (visible again after the queue's
       // visibility timeout, which is at least the function timeout) always finds the lease lapsed.
       const leaseUntil = new Date(now.getTime() + invocation.remainingMs());
-      const result = await deps.ledger.claim({ occurrence, expect, token, now, leaseUntil, slot });
+      const result = await deps.ledger.claim({
+        occurrence,
+        expect,
+        token,
+        now,
+        leaseUntil,
+        slot,
+        messageId: context.message.messageId,
+      });
       switch (result.kind) {
         case 'claimed':
           return {
@@ -170,9 +214,12 @@ async function claimSlot(context: RecordContext, job: Job, initial: LedgerExpect
           break;
         case 'conflict': {
           conflicts += 1;
+          if (isHeldByThisMessage(context, result.current, now)) {
+            return settled(await waitForHolder(context, result.current, now));
+          }
           const next = expectationFrom(result.current, now);
           if (next === undefined || conflicts > deps.settings.claimMaxConflicts) {
-            // Finished, or running under another delivery whose own message stays in flight until it is done.
+            // Finished, or running under another message's delivery, which stays in flight until it is done.
             await settleDuplicate(context, result.current);
             return settled('done');
           }

@@ -148,6 +148,36 @@ describe('the worker against the local cloud', () => {
     expect(history.sideEffects.get(scheduledRunId(at))).toBe(1);
   });
 
+  it('brings back a message received again while its first receive runs, and runs the occurrence once', async () => {
+    // Prepare: attempt 1 sleeps 3 s and fails; the queue's 2 s visibility timeout hands the message out again meanwhile
+    const job = sideEffectJob({
+      target: { type: 'task', task: 'test.record-side-effect', payload: { failures: 1, sleepMs: 3000 } },
+      retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 },
+    });
+    await jobs.create(job);
+    const at = minutesAgo(0);
+    await sendBody(cloud, envelope(job.id, at));
+    const first = await receive(cloud, 1, 1);
+    expect(first).toHaveLength(1);
+    const handler = handlerWith(withSettings({ reserveMs: 500 }));
+
+    // Act
+    const firstReceive = deliver(cloud, handler, first, 6000);
+    const again = [];
+    while (again.length === 0) again.push(...(await receive(cloud, 1, 1)));
+    const secondFailed = await deliver(cloud, handler, again, 6000);
+    await firstReceive;
+    // The message comes back once the first receive's lease has ended (6 s after its claim).
+    await drain(cloud, handler, { quietMs: 8000 });
+
+    // Assess
+    expect(again[0]?.MessageId).toBe(first[0]?.MessageId);
+    expect(secondFailed).toEqual([first[0]?.MessageId]);
+    const history = await checkHistory(cloud, job.id);
+    expect(history.runs).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 2 })]);
+    expect(history.sideEffects.get(scheduledRunId(at))).toBe(1);
+  });
+
   it('records misfired, coalesced, paused and overlapping occurrences as specified, and drops a deleted job', async () => {
     // Prepare
     const misfired = sideEffectJob({ misfireGraceSeconds: 60 });

@@ -25,6 +25,7 @@ export interface StoredRun extends Omit<Run, 'result'> {
   result?: unknown;
   leaseUntil?: number;
   token?: string;
+  holderMessageId?: string;
   failedMessageId?: string;
   lastAttemptFinishedAt?: string;
 }
@@ -67,6 +68,7 @@ export class InMemoryRunLedger implements RunLedger {
       attempts: run.attempts,
       redrives: run.redrives ?? 0,
       ...(run.leaseUntil !== undefined && { leaseUntil: new Date(run.leaseUntil) }),
+      ...(run.holderMessageId !== undefined && { holderMessageId: run.holderMessageId }),
       ...(run.failedMessageId !== undefined && { failedMessageId: run.failedMessageId }),
       ...(run.error !== undefined && { error: structuredClone(run.error) }),
     };
@@ -115,6 +117,7 @@ export class InMemoryRunLedger implements RunLedger {
       result: _result,
       reason: _reason,
       failedMessageId: _failed,
+      holderMessageId: _holder,
       ...kept
     } = run ?? {};
     this.runs.set(key, {
@@ -129,6 +132,7 @@ export class InMemoryRunLedger implements RunLedger {
       startedAt: now.toISOString(),
       leaseUntil: request.leaseUntil.getTime(),
       token: request.token,
+      ...(request.messageId !== undefined && { holderMessageId: request.messageId }),
     });
     return Promise.resolve({ kind: 'claimed', attempt, redrives });
   }
@@ -255,8 +259,11 @@ export class InMemoryRunLedger implements RunLedger {
     return this;
   }
 
-  /** Pretends another worker crashed while holding the run: a running item with a lease that ends at `until`. */
-  seedRunning(occurrence: Occurrence, attempts: number, until: Date): void {
+  /**
+   * Pretends another worker crashed while holding the run: a running item with a lease that ends at `until`, held
+   * by the delivery of `messageId` (another message than the test's unless it says so).
+   */
+  seedRunning(occurrence: Occurrence, attempts: number, until: Date, messageId = 'crashed-worker-message'): void {
     this.runs.set(this.key(occurrence.jobId, occurrence.runId), {
       jobId: occurrence.jobId,
       runId: occurrence.runId,
@@ -266,6 +273,7 @@ export class InMemoryRunLedger implements RunLedger {
       attempts,
       leaseUntil: until.getTime(),
       token: 'crashed-worker',
+      holderMessageId: messageId,
     });
   }
 

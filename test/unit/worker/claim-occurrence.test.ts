@@ -125,6 +125,23 @@ describe('an occurrence of a paused job', () => {
     );
   });
 
+  it('brings back a second receive of the message whose first receive holds the attempt, not skipping it', async () => {
+    // Prepare
+    const world = fakeWorld({ now: NOW });
+    world.jobs.seed(aJob({ state: 'paused' }));
+    const message = aMessage(scheduled('job-1', AT), { receiveCount: 2 });
+    world.ledger.seedRunning(OCCURRENCE, 1, new Date('2030-01-01T09:01:00Z'), message.messageId);
+
+    // Act
+    const outcome = await processMessage(world.deps, message, invocation);
+
+    // Assess
+    expect(outcome).toBe('retry');
+    expect(world.messages.retries).toEqual([{ messageId: message.messageId, delaySeconds: 56 }]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'running', attempts: 1 });
+    expect(world.events.types()).toEqual([]);
+  });
+
   it('hands the record back to SQS when the run keeps changing under the skip it records', async () => {
     // Prepare: each time the skip is written, another delivery has just re-claimed and released the run
     const world = fakeWorld({ now: NOW, settings: { recordWithoutRunAttempts: 3 } });

@@ -241,6 +241,51 @@ describe('a run another delivery re-claimed while it ran', () => {
   });
 });
 
+describe('a message received again while its first receive still runs', () => {
+  it("is brought back when the first receive's lease ends, not acknowledged, and then settles the run", async () => {
+    // Prepare: SQS hands the message out again during attempt 1, which then fails for a retry
+    const { task, hooks } = scriptedTask({ failing: true });
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.seed(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
+    const message = aMessage(scheduled('job-1', AT));
+    const duplicates: string[] = [];
+    hooks.during = async (attempt) => {
+      if (attempt !== 1) return;
+      world.clock.advance(2_000);
+      duplicates.push(await processMessage(world.deps, { ...message, receiveCount: 2 }, invocation));
+    };
+
+    // Act
+    const first = await processMessage(world.deps, message, invocation);
+    world.clock.advance(60_000);
+    const back = await processMessage(world.deps, { ...message, receiveCount: 3 }, invocation);
+
+    // Assess
+    expect(duplicates).toEqual(['retry']);
+    expect(world.messages.retries).toEqual([
+      { messageId: message.messageId, delaySeconds: 59 },
+      { messageId: message.messageId, delaySeconds: 1 },
+    ]);
+    expect([first, back]).toEqual(['retry', 'done']);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(world.messages.deadLetters).toHaveLength(1);
+  });
+
+  it("acknowledges a delivery of another message while the run is held, since the holder's message stays", async () => {
+    // Prepare
+    const world = fakeWorld({ now: NOW });
+    world.jobs.seed(aJob());
+    world.ledger.seedRunning(OCCURRENCE, 1, new Date('2030-01-01T09:05:00Z'), 'message-of-the-holder');
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(world.messages.retries).toEqual([]);
+  });
+});
+
 describe('an outcome the ledger will not take', () => {
   it('leaves a failed run for SQS to deliver again, sending no DLQ copy, when the failure cannot be recorded', async () => {
     // Prepare
