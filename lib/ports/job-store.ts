@@ -17,6 +17,7 @@ export interface Page<T> {
 
 /** The jobs table: the source of truth (docs/design.md#the-job-store-and-the-schedules). Writes are conditional on `version`. */
 export interface JobStore {
+  /** A strongly consistent read: it sees every write acknowledged before it, which settleSchedule relies on. */
   get(id: string): Promise<Job | undefined>;
   /** Throws JobConflictError when a job with this id exists. */
   create(job: Job): Promise<void>;

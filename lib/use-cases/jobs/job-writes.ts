@@ -6,6 +6,7 @@ import { jobIdSchema } from '../../schemas/api';
 import { jobInputSchema, type Job } from '../../schemas/job';
 import type { IfMatch, JobsDeps } from './deps';
 import { ScheduleWriteError } from './errors';
+import { settleSchedule } from './settle-schedule';
 import { parseWith, targetIssues } from './validate';
 
 /**
@@ -43,6 +44,7 @@ export function assertIfMatch(job: Job, ifMatch: IfMatch | undefined): void {
  * schedule. If the schedule cannot be written, the record is deleted again so nothing is left half made. If that
  * delete fails too, the record stays and the reconcile run recreates its schedule from it: the record is the
  * source of truth, and a client that saw the 5xx and retries gets 409 (or replaces with PUT / onConflict=replace).
+ * After the schedule write, and after a compensation, the schedule is checked against the record (settleAfterWrite).
  */
 export async function storeNewJob(deps: JobsDeps, job: Job): Promise<void> {
   // Built before any write: a trigger that can no longer be scheduled (a past date) is a 400, not a compensation.
@@ -51,22 +53,23 @@ export async function storeNewJob(deps: JobsDeps, job: Job): Promise<void> {
   try {
     await deps.schedules.put(definition);
   } catch (error) {
-    try {
-      await deps.store.delete(job.id, job.version);
-    } catch (compensationError) {
-      deps.log.error('could not delete a job whose schedule failed; reconcile will create the schedule', {
-        jobId: job.id,
-        error: compensationError,
-      });
-    }
+    const deleted = await compensate(
+      deps,
+      job.id,
+      'could not delete a job whose schedule failed; reconcile will create the schedule',
+      () => deps.store.delete(job.id, job.version),
+    );
+    if (deleted) await settleAfterWrite(deps, job.id, job);
     throw new ScheduleWriteError(job.id, { cause: error });
   }
+  await settleAfterWrite(deps, job.id, job);
 }
 
 /**
  * Replaces a stored job (conditional on the version read), then rewrites its schedule in full. If the schedule
  * cannot be written, the record is put back as it was (under a new version, so ETags never repeat); if that also
- * fails, reconcile rewrites the schedule from the record.
+ * fails, reconcile rewrites the schedule from the record. After the schedule write, and after a compensation, the
+ * schedule is checked against the record (settleAfterWrite): another writer's schedule write may have landed later.
  */
 export async function storeReplacement(deps: JobsDeps, job: Job, previous: Job): Promise<void> {
   const definition = toScheduleDefinition(job, deps.target, deps.clock.now());
@@ -74,18 +77,57 @@ export async function storeReplacement(deps: JobsDeps, job: Job, previous: Job):
   try {
     await deps.schedules.put(definition);
   } catch (error) {
-    try {
-      await deps.store.replace(
-        { ...previous, version: job.version + 1, updatedAt: deps.clock.now().toISOString() },
-        job.version,
-      );
-    } catch (compensationError) {
-      deps.log.error('could not restore a job whose schedule failed; reconcile will rewrite the schedule', {
-        jobId: job.id,
-        error: compensationError,
-      });
-    }
+    const restored = await compensate(
+      deps,
+      job.id,
+      'could not restore a job whose schedule failed; reconcile will rewrite the schedule',
+      () =>
+        deps.store.replace(
+          { ...previous, version: job.version + 1, updatedAt: deps.clock.now().toISOString() },
+          job.version,
+        ),
+    );
+    if (restored) await settleAfterWrite(deps, job.id, job);
     throw new ScheduleWriteError(job.id, { cause: error });
+  }
+  await settleAfterWrite(deps, job.id, job);
+}
+
+/**
+ * Puts a record back after its schedule write failed. If that fails too, it is logged and false returned: the
+ * record is the source of truth and reconcile repairs the schedule from it. If it succeeds, the caller checks the
+ * schedule against the record put back, as the failed write may have landed all the same (a timeout) and another
+ * writer's may have landed since.
+ */
+async function compensate(
+  deps: JobsDeps,
+  jobId: string,
+  failure: string,
+  write: () => Promise<void>,
+): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    deps.log.error(failure, { jobId, error });
+    return false;
+  }
+}
+
+/**
+ * After a request's own schedule write (derived from `source`, or undefined after a delete): follows the job
+ * until the schedule is derived from its newest record, as another request or reconcile may have written the
+ * schedule in the meantime (settleSchedule). The request's change is committed and its own schedule write
+ * landed, so a failure here is logged for reconcile to repair, not returned to the client.
+ */
+export async function settleAfterWrite(deps: JobsDeps, id: string, source: Job | undefined): Promise<void> {
+  try {
+    await settleSchedule(deps, id, source);
+  } catch (error) {
+    deps.log.error('could not check a schedule against the newest version of its job; reconcile will', {
+      jobId: id,
+      error,
+    });
   }
 }
 

@@ -2,7 +2,7 @@ import { ValidationError } from '../../domain/errors';
 import { ratePeriodMsOf, toScheduleDefinition, type ScheduleDefinition } from '../../domain/schedule-definition';
 import type { ScheduleSnapshot } from '../../ports/schedules';
 import type { Job } from '../../schemas/job';
-import type { JobsDeps } from './deps';
+import { settleSchedule, type ScheduleWriteDeps } from './settle-schedule';
 
 export interface ReconcileAction {
   readonly id: string;
@@ -24,7 +24,7 @@ export interface ReconcileReport {
   }[];
 }
 
-type ReconcileDeps = Pick<JobsDeps, 'store' | 'schedules' | 'clock' | 'target' | 'log'>;
+type ReconcileDeps = ScheduleWriteDeps;
 
 const PAGE = 100;
 
@@ -107,7 +107,9 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
  *
  * Schedules are listed before jobs: a job created in between then looks "missing" and is written again with the
  * same definition (harmless), whereas listing jobs first would make its fresh schedule look like an orphan. An
- * orphan is re-read from the table before it is deleted, for the same reason. One failure does not stop the run.
+ * orphan is re-read from the table before it is deleted, for the same reason. Each repair is followed by another
+ * read of the job (settleSchedule), so a change the API committed after that re-read is not overwritten by the
+ * repair landing after it. One failure does not stop the run.
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const scheduleNames = new Set(await deps.schedules.listNames());
@@ -160,12 +162,14 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   for (const listed of jobs) {
     jobIds.add(listed.id);
     let plan = await planFor(listed);
+    let source = listed;
     if (plan.kind === 'delete' || plan.kind === 'put') {
       // The listing is an eventually consistent index read, possibly minutes old: repairing from it could
       // re-enable a schedule the API has just disabled. The job is read again (consistently) before any write.
       const current = await deps.store.get(listed.id);
       if (current === undefined) continue;
       if (current.version !== listed.version) plan = await planFor(current);
+      source = current;
     }
     switch (plan.kind) {
       case 'none':
@@ -174,11 +178,17 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
         skipped.push({ id: listed.id, reason: plan.reason });
         break;
       case 'delete':
-        await attempt(listed.id, 'deleted', plan.reason, () => deps.schedules.delete(listed.id));
+        await attempt(listed.id, 'deleted', plan.reason, async () => {
+          await deps.schedules.delete(listed.id);
+          await settleSchedule(deps, listed.id, source);
+        });
         break;
       case 'put': {
         const { wanted } = plan;
-        await attempt(listed.id, plan.action, plan.reason, () => deps.schedules.put(wanted));
+        await attempt(listed.id, plan.action, plan.reason, async () => {
+          await deps.schedules.put(wanted);
+          await settleSchedule(deps, listed.id, source);
+        });
         break;
       }
     }
@@ -188,7 +198,10 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     if (jobIds.has(name)) continue;
     // Re-read: the job may have been created after the listing.
     if ((await deps.store.get(name)) !== undefined) continue;
-    await attempt(name, 'deleted', 'no job has this id', () => deps.schedules.delete(name));
+    await attempt(name, 'deleted', 'no job has this id', async () => {
+      await deps.schedules.delete(name);
+      await settleSchedule(deps, name, undefined);
+    });
   }
 
   return { jobsChecked: jobs.length, schedulesChecked: scheduleNames.size, fixed, skipped, failed };
