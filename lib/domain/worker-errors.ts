@@ -17,6 +17,22 @@ export class TaskTimeoutError extends RunFailureError {
   }
 }
 
+/**
+ * A run that had started (a retry, a re-claim after a crash, a redrive) found every slot of its job taken for as
+ * many deliveries as the worker waits: it fails, so that it is recorded and dead-lettered before the queue's own
+ * redrive policy would move its message away with the run still `running`.
+ */
+export class SlotWaitTimeoutError extends RunFailureError {
+  override readonly name = 'SlotWaitTimeoutError';
+  readonly category = 'timeout';
+  constructor(
+    readonly maxConcurrent: number,
+    readonly deliveries: number,
+  ) {
+    super(`no slot of the job's ${maxConcurrent} freed within ${deliveries} deliveries of a run that had started`);
+  }
+}
+
 /** A webhook answered with a non-2xx status. */
 export class TargetHttpError extends RunFailureError {
   override readonly name = 'TargetHttpError';

@@ -90,6 +90,8 @@ export interface RecordedOutcome {
   readonly reason?: string;
   readonly error?: RunError;
   readonly at: Date;
+  /** For `failed`: the message to dead-letter, so that its redelivery can tell its DLQ copy may be missing. */
+  readonly messageId?: string;
 }
 
 export type RecordResult =

@@ -607,6 +607,27 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       });
     });
 
+    it('records a failure without a run with the message to dead-letter, which a later conflict reports', async () => {
+      // Prepare: a retry released its hold and then waited too long for a slot
+      await ledger.claim(request());
+      await ledger.release(claimOf(request()), boom, T0);
+
+      // Act
+      const recorded = await ledger.record(
+        occurrence(),
+        { kind: 'lapsed', attempts: 1 },
+        { status: 'failed', reason: 'overlap', error: boom, at: AFTER_LEASE, messageId: 'message-7' },
+      );
+      const again = await ledger.claim(request({ token: 't2', now: AFTER_LEASE }));
+
+      // Assess
+      expect(recorded).toEqual({ kind: 'recorded' });
+      expect(again).toEqual({
+        kind: 'conflict',
+        current: { status: 'failed', attempts: 1, redrives: 0, failedMessageId: 'message-7', error: boom },
+      });
+    });
+
     it('keeps the redrive count of a run whose outcome is recorded after a redrive', async () => {
       // Prepare: failed, redriven, the redriven attempt lapsed
       await failedRun();

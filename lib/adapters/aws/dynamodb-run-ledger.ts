@@ -194,6 +194,7 @@ export class DynamoDbRunLedger implements RunLedger {
                 [ttlAttribute]: this.expiresAt(outcome.at),
                 reason: outcome.reason,
                 error: outcome.error,
+                failedMessageId: outcome.status === 'failed' ? outcome.messageId : undefined,
               },
               remove: ['leaseUntil', 'token'],
             },

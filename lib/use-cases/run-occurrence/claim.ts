@@ -1,8 +1,9 @@
-import { isCoalesced, isMisfired, slotOrder } from '../../domain/worker-policies';
+import { SlotWaitTimeoutError } from '../../domain/worker-errors';
+import { classifyError, isCoalesced, isMisfired, slotOrder } from '../../domain/worker-policies';
 import type { Claim, LedgerEntry, LedgerExpectation, RecordedOutcome } from '../../ports/run-ledger';
 import type { Job } from '../../schemas/job';
 import type { SkipReason } from '../../schemas/run';
-import { announceRecorded, publish } from './record';
+import { announceFailedWithoutRun, announceRecorded, publish } from './record';
 import { settled, type RecordContext, type RecordOutcome, type Settled } from './settings';
 
 export type ClaimOutcome = Settled | { readonly kind: 'claimed'; readonly claim: Claim };
@@ -71,12 +72,13 @@ async function recordWithoutRun(
   expect: LedgerExpectation,
   outcome: RecordedOutcome,
   skipReason?: SkipReason,
+  announce: () => Promise<void> = () => announceRecorded(context, outcome, skipReason),
 ): Promise<RecordOutcome> {
   let currentExpect = expect;
   for (let tries = 0; tries < context.deps.settings.recordWithoutRunAttempts; tries++) {
     const result = await context.deps.ledger.record(context.occurrence, currentExpect, outcome);
     if (result.kind === 'recorded') {
-      await announceRecorded(context, outcome, skipReason);
+      await announce();
       return 'done';
     }
     const now = context.deps.clock.now();
@@ -248,6 +250,11 @@ async function claimSlot(context: RecordContext, job: Job, initial: LedgerExpect
       ),
     );
   }
+  // A run that started waits for a slot, but not for ever: each delivery counts towards the queue's redrive limit.
+  const startedWaitLimit = job.retry.maxAttempts + deps.settings.overlapMaxDeliveries;
+  if (startedBefore && context.message.receiveCount >= startedWaitLimit) {
+    return settled(await failWaitingRun(context, job, expect));
+  }
   // overlap: queue, or a run that already started: wait for a slot.
   log.info('all slots of the job are taken; retrying later', {
     maxConcurrent: job.maxConcurrent,
@@ -255,4 +262,20 @@ async function claimSlot(context: RecordContext, job: Job, initial: LedgerExpect
   });
   await deps.messages.retryLater(context.message, deps.settings.overlapRetrySeconds);
   return settled('retry');
+}
+
+/** Records a started run that found no slot for too long as failed, and dead-letters it (redrivable). */
+async function failWaitingRun(context: RecordContext, job: Job, expect: LedgerExpectation): Promise<RecordOutcome> {
+  const { deps, message, log } = context;
+  const error = classifyError(new SlotWaitTimeoutError(job.maxConcurrent, message.receiveCount));
+  log.warn('no slot freed while the started run waited; recorded failed', { deliveries: message.receiveCount });
+  // The redrive count the ledger keeps, which a redrive of the DLQ copy must name to claim the run again.
+  const redrives = expect.kind === 'absent' ? 0 : (expect.redrives ?? 0);
+  return recordWithoutRun(
+    context,
+    expect,
+    { status: 'failed', reason: 'overlap', error, at: deps.clock.now(), messageId: message.messageId },
+    undefined,
+    () => announceFailedWithoutRun(context, error, redrives),
+  );
 }

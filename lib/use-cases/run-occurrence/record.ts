@@ -201,6 +201,39 @@ export async function announceRecorded(
   }
 }
 
+/**
+ * Announces a run recorded failed without running its target this time (it waited too long for a slot) as a
+ * failed attempt is announced: metrics, the log line, RunFailed, the DLQ copy carrying the occurrence's redrive
+ * count, RunDeadLettered.
+ */
+export async function announceFailedWithoutRun(
+  context: RecordContext,
+  error: RunError,
+  redrives: number,
+): Promise<void> {
+  const { deps, occurrence, log } = context;
+  deps.metrics.failed(error.category);
+  log.error('run failed', { error, redrives });
+  const detail = {
+    runId: occurrence.runId,
+    scheduledTime: occurrence.scheduledTime.toISOString(),
+    kind: occurrence.kind,
+    error,
+  };
+  await publish(context, { type: 'RunFailed', jobId: occurrence.jobId, detail });
+  // Should this send fail, the record goes back to SQS and its redelivery sends the copy (settleDuplicate).
+  await deps.messages.deadLetter(context.message, {
+    reason: 'exhausted',
+    detail: error.message,
+    error,
+    jobId: occurrence.jobId,
+    runId: occurrence.runId,
+    scheduledTime: occurrence.scheduledTime,
+    redrives,
+  });
+  await publish(context, { type: 'RunDeadLettered', jobId: occurrence.jobId, detail });
+}
+
 function runDetail(claim: Claim, extra: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return {
     runId: claim.occurrence.runId,

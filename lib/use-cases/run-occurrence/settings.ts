@@ -18,8 +18,9 @@ export interface WorkerSettings {
   readonly overlapRetrySeconds: number;
   /**
    * Deliveries after which an occurrence that never started stops waiting for a slot and is recorded skipped
-   * (`overlap`). Kept well below the queue's maxReceiveCount, so the redrive policy never takes a waiting
-   * occurrence to the DLQ unrecorded.
+   * (`overlap`). A run that started (a retry, a re-claim, a redrive) waits `retry.maxAttempts` deliveries more, for
+   * the ones its attempts used, and is then recorded failed and dead-lettered. Both stay below the queue's
+   * maxReceiveCount, so the redrive policy never takes a waiting occurrence to the DLQ unrecorded.
    */
   readonly overlapMaxDeliveries: number;
   /** Tries of a completion write before the record is left for SQS to redeliver. */

@@ -154,6 +154,7 @@ export class InMemoryRunLedger implements RunLedger {
       finishedAt: outcome.at.toISOString(),
       ...(outcome.reason !== undefined && { reason: outcome.reason }),
       ...(outcome.error !== undefined && { error: structuredClone(outcome.error) }),
+      ...(outcome.status === 'failed' && outcome.messageId !== undefined && { failedMessageId: outcome.messageId }),
     });
     return Promise.resolve({ kind: 'recorded' });
   }

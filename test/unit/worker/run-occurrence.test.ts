@@ -9,6 +9,7 @@ const NOW = '2030-01-01T09:00:05.000Z';
 const AT = '2030-01-01T09:00:00Z';
 const RUN_ID = '20300101T090000Z';
 const invocation = { remainingMs: () => 60_000 };
+const ONE_RETRYLESS_ATTEMPT = { maxAttempts: 1, initialSeconds: 1, multiplier: 1, maxSeconds: 1 };
 
 function counterTask() {
   const runs: number[] = [];
@@ -651,6 +652,77 @@ describe('processBatch', () => {
     expect(runs).toEqual([1]);
     expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'succeeded' });
     expect(await world.ledger.get('job-1', '20300101T090500Z')).toMatchObject({ status: 'missed' });
+  });
+
+  it('fails and dead-letters a retry that found every slot taken for maxAttempts + overlapMaxDeliveries deliveries', async () => {
+    // Prepare: attempt 1 failed and released its hold; a long run of another occurrence holds the only slot
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task], settings: { overlapMaxDeliveries: 4 } });
+    world.jobs.seed(
+      aJob({ maxConcurrent: 1, retry: { maxAttempts: 3, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }),
+    );
+    const occurrence = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
+    world.ledger.seedRunning(occurrence, 1, new Date(0));
+    world.ledger.holdSlot('job-1', 0, 'long-run', new Date('2030-01-01T10:00:00Z'));
+    const delivery = (receiveCount: number) => aMessage(scheduled('job-1', AT), { receiveCount });
+
+    // Act
+    const waiting = await processMessage(world.deps, delivery(6), invocation);
+    const last = delivery(7);
+    const givenUp = await processMessage(world.deps, last, invocation);
+
+    // Assess
+    expect([waiting, givenUp]).toEqual(['retry', 'done']);
+    expect(runs).toEqual([]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { class: 'SlotWaitTimeoutError', category: 'timeout' },
+    });
+    expect(world.messages.deadLetters).toHaveLength(1);
+    expect(world.messages.deadLetters[0]).toMatchObject({
+      messageId: last.messageId,
+      note: { reason: 'exhausted', runId: RUN_ID, redrives: 0, error: { class: 'SlotWaitTimeoutError' } },
+    });
+    expect(world.metrics.count('RunsFailed:timeout')).toBe(1);
+    expect(world.events.types()).toEqual(['RunFailed', 'RunDeadLettered']);
+  });
+
+  it('fails a redrive that never found a free slot, and dead-letters it again for a later redrive', async () => {
+    // Prepare
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task], settings: { overlapMaxDeliveries: 4 } });
+    world.jobs.seed(aJob({ maxConcurrent: 1, retry: ONE_RETRYLESS_ATTEMPT }));
+    world.ledger.seed({
+      jobId: 'job-1',
+      runId: RUN_ID,
+      scheduledTime: new Date(AT).toISOString(),
+      kind: 'schedule',
+      status: 'failed',
+      attempts: 3,
+      redrives: 1,
+      error: { class: 'Error', message: 'boom', category: 'task_exception' },
+    });
+    world.ledger.holdSlot('job-1', 0, 'long-run', new Date('2030-01-01T10:00:00Z'));
+    const redriven = aMessage(scheduled('job-1', AT), { receiveCount: 5, attributes: redriveAttributes(1) });
+
+    // Act
+    const outcome = await processMessage(world.deps, redriven, invocation);
+    const later = await processMessage(
+      world.deps,
+      aMessage(scheduled('job-1', AT), { attributes: redriveAttributes(1) }),
+      invocation,
+    );
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(runs).toEqual([]);
+    expect(world.messages.deadLetters[0]?.note).toMatchObject({
+      redrives: 1,
+      error: { class: 'SlotWaitTimeoutError' },
+    });
+    expect(later).toBe('retry');
+    expect(world.ledger.runs.get(`job-1|${RUN_ID}`)).toMatchObject({ status: 'failed', redrives: 1 });
   });
 
   it('stops waiting for a slot after overlapMaxDeliveries and records the occurrence skipped (overlap)', async () => {
