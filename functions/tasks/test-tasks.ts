@@ -6,11 +6,16 @@ import type { TaskServices } from './index';
 
 const pause = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
+    signal.throwIfAborted();
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new Error('aborted'));
-    });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new Error('aborted'));
+      },
+      { once: true },
+    );
   });
 
 export const sleepTask = () =>
@@ -63,6 +68,8 @@ export const recordSideEffectTask = (services: () => TaskServices) =>
       }
       const sideEffects = services().sideEffects;
       if (sideEffects === undefined) throw new Error('side effects are recorded only in test deployments');
+      // A timed-out attempt leaves no side effect: the worker has given up on it.
+      context.signal.throwIfAborted();
       await sideEffects.record(context.jobId, context.runId, payload.note);
       return { recorded: payload.note, attempt: context.attempt };
     },

@@ -17,6 +17,8 @@ export const writeReportTask = (services: () => TaskServices) =>
     timeoutSeconds: 10,
     run: async (payload, context) => {
       const { reports, clock } = services();
+      // A timed-out attempt writes nothing: the worker has given up on it.
+      context.signal.throwIfAborted();
       await reports.put({
         jobId: context.jobId,
         runId: context.runId,

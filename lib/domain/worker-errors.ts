@@ -12,7 +12,14 @@ export abstract class RunFailureError extends Error {
 export class TaskTimeoutError extends RunFailureError {
   override readonly name = 'TaskTimeoutError';
   readonly category = 'timeout';
-  constructor(readonly timeoutMs: number) {
+  /**
+   * @param stillRunning the target was aborted but had not stopped when the worker stopped waiting for it: it may
+   *   go on until the invocation ends.
+   */
+  constructor(
+    readonly timeoutMs: number,
+    readonly stillRunning = false,
+  ) {
     super(`target did not finish within ${timeoutMs} ms`);
   }
 }

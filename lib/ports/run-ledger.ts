@@ -82,6 +82,8 @@ export interface Claim {
   readonly redrives: number;
   readonly startedAt: Date;
   readonly slot?: number;
+  /** When the hold lapses if never released: the invocation's deadline. */
+  readonly leaseUntil?: Date;
 }
 
 /** An outcome recorded without running the target. */
@@ -105,6 +107,11 @@ export interface FinishedRun {
   readonly error?: RunError;
   /** For `failed`: the message to dead-letter, so that its redelivery can tell its DLQ copy may be missing. */
   readonly messageId?: string;
+  /**
+   * The attempt may still be running (it timed out and did not stop when aborted): the slot stays held until then
+   * instead of being freed, so no other run of the job starts beside it.
+   */
+  readonly holdSlotUntil?: Date;
 }
 
 /**
@@ -124,6 +131,7 @@ export interface RunLedger extends RunReader {
   /**
    * Keeps the error of a failed attempt, lapses the hold and frees the slot so the retry can claim it. Like
    * finish, throws LeaseLostError when the hold was lost; sent again after it committed, it writes the same values.
+   * With `holdUntil` (the attempt may still be running), the run's lease and the slot stay held until then instead.
    */
-  release(claim: Claim, error: RunError, at: Date): Promise<void>;
+  release(claim: Claim, error: RunError, at: Date, holdUntil?: Date): Promise<void>;
 }

@@ -364,6 +364,80 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       });
     });
 
+    it('keeps the run and its slot held until the given time when an attempt may still be running', async () => {
+      // Prepare
+      const held = request({ slot: 0 });
+      await ledger.claim(held);
+
+      // Act: released with the hold kept until LEASE
+      await ledger.release(claimOf(held), boom, T0, LEASE);
+      const retryEarly = await ledger.claim(
+        request({ expect: { kind: 'lapsed', attempts: 1 }, token: 't2', now: new Date(LEASE.getTime() - 1), slot: 0 }),
+      );
+      const otherRun = await ledger.claim(
+        request({
+          occurrence: occurrence('20300101T091000Z'),
+          token: 'o',
+          now: new Date(LEASE.getTime() - 1),
+          slot: 0,
+        }),
+      );
+      const retry = await ledger.claim(
+        request({
+          expect: { kind: 'lapsed', attempts: 1 },
+          token: 't2',
+          now: AFTER_LEASE,
+          leaseUntil: LATER_LEASE,
+          slot: 0,
+        }),
+      );
+
+      // Assess
+      expect(retryEarly).toEqual({
+        kind: 'conflict',
+        current: { status: 'running', attempts: 1, redrives: 0, leaseUntil: LEASE, error: boom },
+      });
+      expect(otherRun).toEqual({ kind: 'slot-taken' });
+      expect(retry).toEqual({ kind: 'claimed', attempt: 2, redrives: 0 });
+    });
+
+    it('keeps the slot of a run failed for good held until the given time, recording the failure', async () => {
+      // Prepare
+      const held = request({ slot: 0 });
+      await ledger.claim(held);
+
+      // Act
+      await ledger.finish(claimOf(held), {
+        status: 'failed',
+        finishedAt: T0,
+        durationMs: 1,
+        error: boom,
+        holdSlotUntil: LEASE,
+      });
+      const during = await ledger.claim(
+        request({
+          occurrence: occurrence('20300101T091000Z'),
+          token: 'o',
+          now: new Date(LEASE.getTime() - 1),
+          slot: 0,
+        }),
+      );
+      const after = await ledger.claim(
+        request({
+          occurrence: occurrence('20300101T091000Z'),
+          token: 'o',
+          now: AFTER_LEASE,
+          leaseUntil: LATER_LEASE,
+          slot: 0,
+        }),
+      );
+
+      // Assess
+      expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({ status: 'failed', error: boom });
+      expect(during).toEqual({ kind: 'slot-taken' });
+      expect(after).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
+    });
+
     it('drops the error of earlier attempts when a retry succeeds, and keeps the last one when it fails', async () => {
       // Prepare
       const first = request({ occurrence: occurrence('20300101T090000Z') });

@@ -214,7 +214,7 @@ export class DynamoDbRunLedger implements RunLedger {
     const finishedAt = run.finishedAt.toISOString();
     const ownWrite = (item: Record<string, unknown>) =>
       item.token === claim.token && item.status === run.status && item.finishedAt === finishedAt;
-    await this.holdingWrite(claim, ownWrite, {
+    await this.holdingWrite(claim, ownWrite, run.holdSlotUntil, {
       TableName: this.tableName,
       Key: this.runKey(claim.occurrence.jobId, claim.occurrence.runId),
       ...expressions({
@@ -235,14 +235,15 @@ export class DynamoDbRunLedger implements RunLedger {
     });
   }
 
-  async release(claim: Claim, error: RunError, at: Date): Promise<void> {
+  async release(claim: Claim, error: RunError, at: Date, holdUntil?: Date): Promise<void> {
     // Sent again after it committed, the release finds its own hold and writes the same values: no check needed.
-    await this.holdingWrite(claim, () => false, {
+    await this.holdingWrite(claim, () => false, holdUntil, {
       TableName: this.tableName,
       Key: this.runKey(claim.occurrence.jobId, claim.occurrence.runId),
       ...expressions({
-        // The lease lapses at once, so the retry (or a duplicate) may claim the next attempt.
-        update: { set: { error, leaseUntil: 0, lastAttemptFinishedAt: at.toISOString() } },
+        // The lease lapses at once, so the retry (or a duplicate) may claim the next attempt; or, for an attempt
+        // that may still be running, when it must have stopped.
+        update: { set: { error, leaseUntil: holdUntil?.getTime() ?? 0, lastAttemptFinishedAt: at.toISOString() } },
         condition: heldBy(claim),
       }),
     });
@@ -256,6 +257,7 @@ export class DynamoDbRunLedger implements RunLedger {
   private async holdingWrite(
     claim: Claim,
     ownWrite: (item: Record<string, unknown>) => boolean,
+    holdSlotUntil: Date | undefined,
     update: Update,
   ): Promise<void> {
     const { jobId, runId } = claim.occurrence;
@@ -268,7 +270,11 @@ export class DynamoDbRunLedger implements RunLedger {
       TableName: this.tableName,
       Key: this.slotKey(jobId, claim.slot),
       ...expressions({
-        update: { remove: ['holder', 'token', 'leaseUntil'] },
+        // An attempt that may still be running keeps its slot until it must have stopped.
+        update:
+          holdSlotUntil === undefined
+            ? { remove: ['holder', 'token', 'leaseUntil'] }
+            : { set: { leaseUntil: holdSlotUntil.getTime() } },
         condition: equals('token', claim.token),
       }),
     };

@@ -204,7 +204,15 @@ async function claimSlot(context: RecordContext, job: Job, initial: LedgerExpect
         case 'claimed':
           return {
             kind: 'claimed',
-            claim: { occurrence, token, attempt: result.attempt, redrives: result.redrives, startedAt: now, slot },
+            claim: {
+              occurrence,
+              token,
+              attempt: result.attempt,
+              redrives: result.redrives,
+              startedAt: now,
+              slot,
+              leaseUntil,
+            },
           };
         case 'slot-taken':
           taken = true;

@@ -25,9 +25,18 @@ export async function executeClaimed(context: RecordContext, job: Job, claim: Cl
   // One info line per run outcome keeps production logs (and their cost) small; the start is for debugging.
   log.debug('run started');
 
+  // After an abort, how long the target gets to show that it stopped.
+  const stopped = (running: Promise<unknown>): Promise<boolean> =>
+    Promise.race([
+      running.then(
+        () => true,
+        () => true,
+      ),
+      deps.sleep(deps.settings.abortGraceMs).then(() => false),
+    ]);
   let result: Execution['result'];
   try {
-    result = { ok: true, value: await executeTarget(context, job, claim, invocation.remainingMs()) };
+    result = { ok: true, value: await executeTarget(context, job, claim, invocation.remainingMs(), stopped) };
   } catch (error) {
     result = { ok: false, failure: error };
   }
@@ -36,7 +45,15 @@ export async function executeClaimed(context: RecordContext, job: Job, claim: Cl
   return { claim, log, result, finishedAt, durationMs };
 }
 
-async function executeTarget(context: RecordContext, job: Job, claim: Claim, remainingMs: number): Promise<unknown> {
+type StopCheck = (running: Promise<unknown>) => Promise<boolean>;
+
+async function executeTarget(
+  context: RecordContext,
+  job: Job,
+  claim: Claim,
+  remainingMs: number,
+  stopped: StopCheck,
+): Promise<unknown> {
   const { deps, occurrence, envelope } = context;
   const target = job.target;
   if (target.type === 'task') {
@@ -48,48 +65,63 @@ async function executeTarget(context: RecordContext, job: Job, claim: Claim, rem
       throw new PayloadValidationError(`payload does not match task '${task.name}': ${payload.error.message}`);
     }
     const budget = targetBudgetMs(task.timeoutSeconds * 1000, remainingMs, deps.settings.reserveMs);
-    return withTimeout(budget, (signal) =>
-      task.run(payload.data, {
+    return withTimeout(
+      budget,
+      (signal) =>
+        task.run(payload.data, {
+          jobId: occurrence.jobId,
+          runId: occurrence.runId,
+          scheduledTime: occurrence.scheduledTime,
+          attempt: claim.attempt,
+          signal,
+        }),
+      stopped,
+    );
+  }
+  const budget = targetBudgetMs(target.timeoutSeconds * 1000, remainingMs, deps.settings.reserveMs);
+  return withTimeout(
+    budget,
+    (signal) =>
+      deps.webhooks.call({
+        url: target.url,
+        method: target.method,
+        headers: target.headers,
+        body: target.body,
         jobId: occurrence.jobId,
         runId: occurrence.runId,
         scheduledTime: occurrence.scheduledTime,
         attempt: claim.attempt,
+        timeoutMs: budget,
         signal,
       }),
-    );
-  }
-  const budget = targetBudgetMs(target.timeoutSeconds * 1000, remainingMs, deps.settings.reserveMs);
-  return withTimeout(budget, (signal) =>
-    deps.webhooks.call({
-      url: target.url,
-      method: target.method,
-      headers: target.headers,
-      body: target.body,
-      jobId: occurrence.jobId,
-      runId: occurrence.runId,
-      scheduledTime: occurrence.scheduledTime,
-      attempt: claim.attempt,
-      timeoutMs: budget,
-      signal,
-    }),
+    stopped,
   );
 }
 
-/** Runs `work` with an abort signal and rejects with TaskTimeoutError once `budgetMs` is spent. */
-async function withTimeout<T>(budgetMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with an abort signal and rejects with TaskTimeoutError once `budgetMs` is spent. The signal is then
+ * aborted, and the error says whether the target stopped when `stopped` asked: a target that ignores its signal goes
+ * on running, and its hold must outlast it.
+ */
+async function withTimeout<T>(
+  budgetMs: number,
+  work: (signal: AbortSignal) => Promise<T>,
+  stopped: StopCheck,
+): Promise<T> {
   if (budgetMs <= 0) throw new TaskTimeoutError(0);
   const controller = new AbortController();
+  const running = work(controller.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      // Settle the race before aborting, so a target that rejects on abort cannot hide the timeout.
-      reject(new TaskTimeoutError(budgetMs));
-      controller.abort(new TaskTimeoutError(budgetMs));
-    }, budgetMs);
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), budgetMs);
   });
   try {
-    return await Promise.race([work(controller.signal), timeout]);
+    // Settle the race before aborting, so a target that rejects on abort cannot hide the timeout.
+    const first = await Promise.race([running.then((value) => ({ value })), timeout]);
+    if (first !== 'timeout') return first.value;
   } finally {
     clearTimeout(timer);
   }
+  controller.abort(new TaskTimeoutError(budgetMs));
+  throw new TaskTimeoutError(budgetMs, !(await stopped(running)));
 }

@@ -1,4 +1,4 @@
-import { LeaseLostError } from '../../domain/worker-errors';
+import { LeaseLostError, TaskTimeoutError } from '../../domain/worker-errors';
 import { classifyError, decideAfterFailure, truncateResult, type FailureDecision } from '../../domain/worker-policies';
 import type { LifecycleEvent } from '../../ports/events';
 import type { Claim, RecordedOutcome } from '../../ports/run-ledger';
@@ -45,14 +45,25 @@ export async function recordOutcome(
   }
 
   const error = classifyError(result.failure);
+  const holdUntil = stillRunningUntil(result.failure, claim, finishedAt);
+  if (holdUntil !== undefined) {
+    log.warn('the timed-out target did not stop when aborted; its run and slot stay held until the deadline', {
+      holdUntil: holdUntil.toISOString(),
+    });
+  }
   const decision = decideAfterFailure(job.retry, claim.attempt, error.category, {
     ageSeconds: (finishedAt.getTime() - context.message.sentAt.getTime()) / 1000,
     retentionSeconds: deps.settings.queueRetentionSeconds,
   });
   if (decision.kind === 'retry') {
-    const written = await writeCompletion(context, log, () => deps.ledger.release(claim, error, finishedAt));
+    const written = await writeCompletion(context, log, () => deps.ledger.release(claim, error, finishedAt, holdUntil));
     if (written === 'lease-lost') return settled('done');
-    return { kind: 'retrying', error, delaySeconds: decision.delaySeconds, released: written === 'written' };
+    // The retry comes back once the hold has lapsed, not while the abandoned attempt may still run.
+    const delaySeconds =
+      holdUntil === undefined
+        ? decision.delaySeconds
+        : Math.max(decision.delaySeconds, Math.ceil((holdUntil.getTime() - finishedAt.getTime()) / 1000) + 1);
+    return { kind: 'retrying', error, delaySeconds, released: written === 'written' };
   }
 
   const written = await writeCompletion(context, log, () =>
@@ -62,11 +73,22 @@ export async function recordOutcome(
       durationMs,
       error,
       messageId: context.message.messageId,
+      ...(holdUntil !== undefined && { holdSlotUntil: holdUntil }),
     }),
   );
   if (written === 'lease-lost') return settled('done');
   if (written === 'not-written') return settled('retry');
   return { kind: 'failed', error, why: decision.why };
+}
+
+/**
+ * When a timed-out target that did not stop must have stopped: the invocation's deadline, which is when Lambda ends
+ * it. Undefined when the attempt is over.
+ */
+function stillRunningUntil(failure: unknown, claim: Claim, finishedAt: Date): Date | undefined {
+  if (!(failure instanceof TaskTimeoutError) || !failure.stillRunning) return undefined;
+  if (claim.leaseUntil === undefined || claim.leaseUntil.getTime() <= finishedAt.getTime()) return undefined;
+  return claim.leaseUntil;
 }
 
 /** Announces a recorded attempt: metrics, the one info line per outcome, lifecycle events, the retry or DLQ copy. */

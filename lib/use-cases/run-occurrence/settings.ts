@@ -37,6 +37,11 @@ export interface WorkerSettings {
    * ledger entry keeps changing under it, before the record is left for SQS to redeliver.
    */
   readonly recordWithoutRunAttempts: number;
+  /**
+   * How long a timed-out target gets, once aborted, to show that it stopped. One that does not may still be running,
+   * so its run and slot stay held until the invocation's deadline. Taken from `reserveMs`.
+   */
+  readonly abortGraceMs: number;
   /** How long the jobs queue keeps a message (the stacks' retention period): no retry is planned past it. */
   readonly queueRetentionSeconds: number;
   /**
@@ -54,6 +59,7 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   contentionPauseMs: 50,
   claimMaxConflicts: 5,
   recordWithoutRunAttempts: 3,
+  abortGraceMs: 1_000,
   queueRetentionSeconds: JOBS_QUEUE_RETENTION_SECONDS,
   beforeClaimRetry: { initialSeconds: 5, maxSeconds: 900 },
 };

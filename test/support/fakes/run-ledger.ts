@@ -168,11 +168,13 @@ export class InMemoryRunLedger implements RunLedger {
     return run;
   }
 
-  /** Frees the claim's slot unless it lapsed and went to another run. */
-  private freeSlot(claim: Claim): void {
+  /** Frees the claim's slot (or keeps it held until `holdUntil`) unless it lapsed and went to another run. */
+  private freeSlot(claim: Claim, holdUntil?: Date): void {
     if (claim.slot === undefined) return;
     const key = this.slotKey(claim.occurrence.jobId, claim.slot);
-    if (this.slots.get(key)?.token === claim.token) this.slots.set(key, {});
+    const held = this.slots.get(key);
+    if (held?.token !== claim.token) return;
+    this.slots.set(key, holdUntil === undefined ? {} : { ...held, leaseUntil: holdUntil.getTime() });
   }
 
   /** A write of this claim that already committed: sent again because its response was lost. */
@@ -204,11 +206,11 @@ export class InMemoryRunLedger implements RunLedger {
       ...(result.error !== undefined && { error: structuredClone(result.error) }),
       ...(result.error !== undefined && result.messageId !== undefined && { failedMessageId: result.messageId }),
     });
-    this.freeSlot(claim);
+    this.freeSlot(claim, result.holdSlotUntil);
     return Promise.resolve();
   }
 
-  release(claim: Claim, error: RunError, at: Date): Promise<void> {
+  release(claim: Claim, error: RunError, at: Date, holdUntil?: Date): Promise<void> {
     this.writes.push(`release ${claim.occurrence.runId}`);
     const releasedAt = at.toISOString();
     let run: StoredRun;
@@ -217,14 +219,15 @@ export class InMemoryRunLedger implements RunLedger {
     } catch (lost) {
       return Promise.reject(lost instanceof Error ? lost : new Error(String(lost)));
     }
-    // The lease lapses at once, so the retry (or a duplicate) may claim the next attempt.
+    // The lease lapses at once, so the retry (or a duplicate) may claim the next attempt; or, for an attempt that
+    // may still be running, when it must have stopped.
     this.runs.set(this.key(claim.occurrence.jobId, claim.occurrence.runId), {
       ...run,
       error: structuredClone(error),
-      leaseUntil: 0,
+      leaseUntil: holdUntil?.getTime() ?? 0,
       lastAttemptFinishedAt: releasedAt,
     });
-    this.freeSlot(claim);
+    this.freeSlot(claim, holdUntil);
     return Promise.resolve();
   }
 

@@ -422,6 +422,108 @@ describe('processMessage', () => {
     });
   });
 
+  it('keeps the run and its slot held until the deadline when a timed-out task ignores its abort', async () => {
+    // Prepare: a task that never ends and never looks at its signal; the budget is 100 ms before the 5 s reserve
+    const signals: AbortSignal[] = [];
+    const attempts: number[] = [];
+    const task = defineTask({
+      name: 'stubborn',
+      description: 'ignores its abort signal',
+      payload: z.object({}),
+      timeoutSeconds: 60,
+      run: (_payload, context) => {
+        signals.push(context.signal);
+        attempts.push(context.attempt);
+        return context.attempt === 1 ? new Promise(() => undefined) : Promise.resolve('done');
+      },
+    });
+    const world = fakeWorld({ now: NOW, tasks: [task], settings: { reserveMs: 5_000 } });
+    world.jobs.seed(
+      aJob({
+        target: { type: 'task', task: 'stubborn', payload: {} },
+        retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 },
+      }),
+    );
+    const message = aMessage(scheduled('job-1', AT));
+    const deadline = new Date(new Date(NOW).getTime() + 5_100);
+
+    // Act
+    const first = await processMessage(world.deps, message, { remainingMs: () => 5_100 });
+    world.clock.advance(3_000);
+    const early = await processMessage(world.deps, { ...message, receiveCount: 2 }, invocation);
+    world.clock.advance(4_000);
+    const back = await processMessage(world.deps, { ...message, receiveCount: 3 }, invocation);
+
+    // Assess
+    expect(signals[0]?.aborted).toBe(true);
+    expect([first, early, back]).toEqual(['retry', 'retry', 'done']);
+    expect(world.messages.retries[0]).toEqual({ messageId: message.messageId, delaySeconds: 7 });
+    expect(world.ledger.writes.slice(0, 2)).toEqual([`claim ${RUN_ID} slot 0`, `release ${RUN_ID}`]);
+    expect(attempts).toEqual([1, 2]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(world.log.lines).toContainEqual(
+      expect.objectContaining({
+        message: 'the timed-out target did not stop when aborted; its run and slot stay held until the deadline',
+        holdUntil: deadline.toISOString(),
+      }),
+    );
+  });
+
+  it('keeps the slot of a timed-out task that ignores its abort held when it fails for good', async () => {
+    // Prepare
+    const task = defineTask({
+      name: 'stubborn',
+      description: 'ignores its abort signal',
+      payload: z.object({}),
+      timeoutSeconds: 60,
+      run: () => new Promise(() => undefined),
+    });
+    const world = fakeWorld({ now: NOW, tasks: [task], settings: { reserveMs: 5_000 } });
+    world.jobs.seed(aJob({ target: { type: 'task', task: 'stubborn', payload: {} }, retry: ONE_RETRYLESS_ATTEMPT }));
+
+    // Act
+    await processMessage(world.deps, aMessage(scheduled('job-1', AT)), { remainingMs: () => 5_100 });
+
+    // Assess
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({
+      status: 'failed',
+      error: { class: 'TaskTimeoutError' },
+    });
+    expect(world.ledger.slots.get('job-1|0')).toEqual({
+      holder: RUN_ID,
+      token: 'token-1',
+      leaseUntil: new Date(NOW).getTime() + 5_100,
+    });
+  });
+
+  it('frees the run and its slot at once when a timed-out task stops on its abort', async () => {
+    // Prepare
+    const task = defineTask({
+      name: 'polite',
+      description: 'stops when aborted',
+      payload: z.object({}),
+      timeoutSeconds: 60,
+      run: (_payload, context) =>
+        new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+    });
+    const world = fakeWorld({ now: NOW, tasks: [task], settings: { reserveMs: 5_000 } });
+    world.jobs.seed(
+      aJob({
+        target: { type: 'task', task: 'polite', payload: {} },
+        retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 },
+      }),
+    );
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), { remainingMs: () => 5_100 });
+
+    // Assess
+    expect(outcome).toBe('retry');
+    expect(world.messages.retries.map((retry) => retry.delaySeconds)).toEqual([1]);
+    expect(world.ledger.runs.get(`job-1|${RUN_ID}`)).toMatchObject({ status: 'running', leaseUntil: 0 });
+    expect(world.ledger.slots.get('job-1|0')).toEqual({});
+  });
+
   it('marks a date job completed after its occurrence succeeds', async () => {
     // Prepare
     const { task } = counterTask();
