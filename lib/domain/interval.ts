@@ -1,4 +1,4 @@
-import type { IntervalTrigger } from '../schemas/trigger';
+import { MAX_INTERVAL_DAYS, type IntervalTrigger } from '../schemas/trigger';
 import { ValidationError } from './errors';
 import type { FieldIssue } from './errors';
 
@@ -21,7 +21,8 @@ const MINUTES_PER_DAY = 24 * 60;
 /**
  * Sums APScheduler IntervalTrigger fields and writes the total in the largest exact unit among minutes, hours
  * and days (`weeks: 1` -> `rate(7 days)`). EventBridge Scheduler fires at most once a minute, so totals under a
- * minute or not a whole number of minutes are rejected, never rounded.
+ * minute or not a whole number of minutes are rejected, never rounded; totals over MAX_INTERVAL_DAYS are rejected
+ * too, which keeps every period and fire time computed from it exact.
  */
 export function ratePeriodOf(trigger: IntervalTrigger): RatePeriod {
   const issues: FieldIssue[] = [];
@@ -36,8 +37,13 @@ export function ratePeriodOf(trigger: IntervalTrigger): RatePeriod {
     totalSeconds += value * seconds;
   }
   if (issues.length > 0) throw new ValidationError(issues);
-  if (!Number.isSafeInteger(totalSeconds)) {
-    throw ValidationError.at('trigger', 'the interval is too long');
+  if (totalSeconds > MAX_INTERVAL_DAYS * MINUTES_PER_DAY * 60) {
+    throw ValidationError.at(
+      'trigger',
+      `an interval of ${totalSeconds} seconds is longer than ${MAX_INTERVAL_DAYS} days, rate(${MAX_INTERVAL_DAYS} days): ` +
+        'AWS documents a rate value only as a positive number, and EventBridge Scheduler schedules within the years ' +
+        '1970-2199, so a longer interval could never fire twice',
+    );
   }
   if (totalSeconds === 0) {
     throw ValidationError.at(

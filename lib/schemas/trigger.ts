@@ -49,21 +49,39 @@ export const cronTriggerSchema = z
     'Cron trigger: give `expression` or the APScheduler fields (second, minute, hour, day, month, day_of_week, year), not both.',
   );
 
-const intervalPart = (unit: string) =>
-  z.number().int().min(0).optional().describe(`Number of ${unit} added to the interval. Default: 0.`);
+/**
+ * The longest interval, in days: the span of the years EventBridge Scheduler's cron accepts (1970-2199). AWS
+ * documents a rate's value only as "a positive number", with no upper bound; an interval longer than the calendar
+ * Scheduler schedules within could never fire twice, and the bound keeps every sum and fire time exact.
+ */
+export const MAX_INTERVAL_DAYS = 84_006;
+const SECONDS_PER_DAY = 24 * 60 * 60;
+
+const intervalPart = (unit: string, secondsPerUnit: number) => {
+  const max = Math.floor((MAX_INTERVAL_DAYS * SECONDS_PER_DAY) / secondsPerUnit);
+  return z
+    .number()
+    .int()
+    .min(0)
+    .max(max, `at most ${max} ${unit}: an interval is at most ${MAX_INTERVAL_DAYS} days`)
+    .optional()
+    .describe(`Number of ${unit} added to the interval, 0-${max}. Default: 0.`);
+};
 
 export const intervalTriggerSchema = z
   .object({
     type: z.literal('interval').describe('Fixed-rate recurrence.'),
-    weeks: intervalPart('weeks'),
-    days: intervalPart('days (24 hours each)'),
-    hours: intervalPart('hours'),
-    minutes: intervalPart('minutes'),
-    seconds: intervalPart('seconds'),
+    weeks: intervalPart('weeks', 7 * SECONDS_PER_DAY),
+    days: intervalPart('days', SECONDS_PER_DAY),
+    hours: intervalPart('hours', 60 * 60),
+    minutes: intervalPart('minutes', 60),
+    seconds: intervalPart('seconds', 1),
   })
   .strict()
   .describe(
-    'Interval trigger (APScheduler IntervalTrigger): the sum of the fields, at least one positive, a whole number of minutes and at least one minute.',
+    'Interval trigger (APScheduler IntervalTrigger): the sum of the fields (a day is 24 hours), at least one positive, ' +
+      `a whole number of minutes, at least one minute and at most ${MAX_INTERVAL_DAYS} days (1970-2199, the years ` +
+      'EventBridge Scheduler schedules within).',
   );
 
 export const dateTriggerSchema = z
@@ -73,7 +91,8 @@ export const dateTriggerSchema = z
       .string()
       .min(1)
       .describe(
-        "ISO-8601 date-time with whole minutes: local ('2030-01-01T09:00:00', read in `timezone`) or with an offset or Z. No default.",
+        "ISO-8601 date-time with whole minutes: local ('2030-01-01T09:00:00', read in `timezone`) or with an offset or Z. " +
+          'Must be in the future when the job is written or previewed. No default.',
       ),
     timezone,
   })
