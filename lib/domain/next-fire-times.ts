@@ -1,5 +1,5 @@
 import type { CronTrigger, Trigger } from '../schemas/trigger';
-import { cronSpecOf, matchesDay } from './cron';
+import { cronSpecOf, matchesDay, MAX_YEAR } from './cron';
 import type { CronSpec } from './cron';
 import { ratePeriodOf } from './interval';
 import { resolveRunAt } from './run-at';
@@ -21,18 +21,25 @@ export interface FireWindow {
 /** Cron searches stop this far after the window opens, so a rare or impossible schedule cannot loop for long. */
 export const CRON_SEARCH_YEARS = 5;
 
+/**
+ * No fire time is listed after the end of 2199 (UTC), the last year EventBridge Scheduler's cron accepts: the list
+ * stops there for every trigger, so that each time stays a four-digit-year ISO-8601 date-time.
+ */
+export const LAST_FIRE_TIME = new Date(Date.UTC(MAX_YEAR + 1, 0, 1) - 1);
+
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /**
- * The next fire times of a trigger, as EventBridge Scheduler would produce them, at most `count`, ascending.
+ * The next fire times of a trigger, as EventBridge Scheduler would produce them, at most `count`, ascending, none
+ * after LAST_FIRE_TIME.
  * Throws ValidationError for a trigger EventBridge cannot represent (it does not check that a date is future:
  * the window decides what is listed).
  */
 export function nextFireTimes(trigger: Trigger, window: FireWindow): Date[] {
   const lower = Math.max(window.from.getTime(), window.startAt?.getTime() ?? -Infinity);
-  const upper = window.endAt?.getTime() ?? Infinity;
+  const upper = Math.min(window.endAt?.getTime() ?? Infinity, LAST_FIRE_TIME.getTime());
   if (window.count <= 0 || lower > upper) return [];
   switch (trigger.type) {
     case 'date': {
