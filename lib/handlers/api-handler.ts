@@ -24,7 +24,7 @@ import {
 } from '../use-cases/jobs';
 import { parseWith } from '../use-cases/jobs/validate';
 import { problemDetails } from '../http/problem-middleware';
-import { callerOf, ifMatchOf, jsonBodyOf, queryOf } from '../http/request';
+import { callerOf, ifMatchOf, jsonBodyOf, optionalObjectBodyOf, queryOf } from '../http/request';
 import { Router, type RouteRequest } from '../http/router';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
@@ -82,7 +82,7 @@ export function makeApiRouter(deps: JobsDeps, options: ApiOptions): Router {
     })
     .on('POST', '/jobs/{id}/pause', async (request) => {
       const target = jobWriteOf(request);
-      const job = await pauseJob(deps, { ...target, body: jsonBodyOf(request.event) });
+      const job = await pauseJob(deps, { ...target, body: optionalObjectBodyOf(request.event) });
       return jobResponse(200, job);
     })
     .on('POST', '/jobs/{id}/resume', async (request) => {
@@ -91,7 +91,8 @@ export function makeApiRouter(deps: JobsDeps, options: ApiOptions): Router {
     })
     .on('POST', '/jobs/{id}/run', async (request) => {
       const { event } = request;
-      const result = await runNow(deps, { id: param(request, 'id'), body: jsonBodyOf(event), caller: callerOf(event) });
+      const body = optionalObjectBodyOf(event);
+      const result = await runNow(deps, { id: param(request, 'id'), body, caller: callerOf(event) });
       return json(202, result, { Location: `${locationOf(param(request, 'id'))}/runs/${result.runId}` });
     })
     .on('GET', '/jobs/{id}/runs', async (request) =>

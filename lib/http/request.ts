@@ -38,6 +38,20 @@ export function jsonBodyOf(event: APIGatewayProxyEvent): unknown {
   }
 }
 
+/**
+ * The body of a route whose body is optional: undefined when none is sent, else a JSON object. Any other JSON value,
+ * `null` included, is refused at `body`, as the routes whose body is required refuse it; it never means "no body".
+ */
+export function optionalObjectBodyOf(event: APIGatewayProxyEvent): object | undefined {
+  const body = jsonBodyOf(event);
+  if (body === undefined) return undefined;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    const got = body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`;
+    throw ValidationError.at('body', `the body must be a JSON object, or be left out; got ${got}`);
+  }
+  return body;
+}
+
 /** The query string as a plain record (the last value of a repeated parameter). */
 export function queryOf(event: APIGatewayProxyEvent): Record<string, string> {
   const query: Record<string, string> = {};

@@ -94,6 +94,13 @@ const cases: [string, RequestSpec, number, string][] = [
   ['sub-minute interval', post(job({ trigger: { type: 'interval', seconds: 30 } })), 400, 'trigger.seconds'],
   ['interval of zero', post(job({ trigger: { type: 'interval', minutes: 0 } })), 400, 'trigger'],
   ['interval with a string', post(job({ trigger: { type: 'interval', minutes: '5' } })), 400, 'trigger.minutes'],
+  ['interval weeks past 84006 days', post(job({ trigger: { type: 'interval', weeks: 12_001 } })), 400, 'trigger.weeks'],
+  [
+    'interval adding up past 84006 days',
+    post(job({ trigger: { type: 'interval', days: 84_006, minutes: 1 } })),
+    400,
+    'trigger',
+  ],
   ['date in the past', post(job({ trigger: { type: 'date', runAt: '2020-01-01T00:00:00Z' } })), 400, 'trigger.runAt'],
   ['date not a date', post(job({ trigger: { type: 'date', runAt: 'soon' } })), 400, 'trigger.runAt'],
   ['date missing runAt', post(job({ trigger: { type: 'date' } })), 400, 'trigger.runAt'],
@@ -212,6 +219,10 @@ const cases: [string, RequestSpec, number, string][] = [
   ],
   ['pause reason is a number', { method: 'POST', path: '/jobs/existing/pause', body: { reason: 5 } }, 400, 'reason'],
   ['pause with an unknown field', { method: 'POST', path: '/jobs/existing/pause', body: { why: 'x' } }, 400, 'why'],
+  ['pause with JSON null', { method: 'POST', path: '/jobs/existing/pause', body: 'null' }, 400, 'body'],
+  ['run-now with JSON null', { method: 'POST', path: '/jobs/existing/run', body: 'null' }, 400, 'body'],
+  ['run-now with a JSON array', { method: 'POST', path: '/jobs/existing/run', body: [] }, 400, 'body'],
+  ['run-now with a JSON number', { method: 'POST', path: '/jobs/existing/run', body: '7' }, 400, 'body'],
   [
     'run-now payload fails the task schema',
     { method: 'POST', path: '/jobs/existing/run', body: { payload: { recipient: 1 } } },
@@ -231,6 +242,16 @@ const cases: [string, RequestSpec, number, string][] = [
     'count',
   ],
   ['preview without a trigger', { method: 'POST', path: '/triggers/preview', body: { count: 3 } }, 400, 'trigger'],
+  [
+    'preview of an interval of 4,363,572 weeks',
+    {
+      method: 'POST',
+      path: '/triggers/preview',
+      body: { trigger: { type: 'interval', weeks: 4_363_572, seconds: 19_380 } },
+    },
+    400,
+    'trigger.weeks',
+  ],
   [
     'preview with a bad from',
     { method: 'POST', path: '/triggers/preview', body: { trigger: cron, from: 'now' } },
