@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import {
   createJobQuerySchema,
+  gatewayErrorSchema,
   jobDetailSchema,
   jobIdSchema,
   jobListQuerySchema,
@@ -18,9 +19,9 @@ import {
   runPageSchema,
   taskListSchema,
 } from './schemas/api';
-import { jobInputSchema, jobSchema, MAX_PAYLOAD_BYTES } from './schemas/job';
+import { jobInputSchema, jobSchema, MAX_PAYLOAD_BYTES, MAX_TOTAL_RETRY_DELAY_SECONDS } from './schemas/job';
 import { runSchema } from './schemas/run';
-import { triggerSchema } from './schemas/trigger';
+import { MAX_INTERVAL_DAYS, triggerSchema } from './schemas/trigger';
 
 type JsonSchema = Record<string, unknown>;
 type Io = 'input' | 'output';
@@ -38,6 +39,7 @@ const INPUT_COMPONENTS = {
 } as const;
 const OUTPUT_COMPONENTS = {
   Problem: problemSchema,
+  GatewayError: gatewayErrorSchema,
   Job: jobSchema,
   JobDetail: jobDetailSchema,
   JobPage: jobPageSchema,
@@ -143,16 +145,41 @@ const idParam = parameters('path', z.object({ id: jobIdSchema }));
 const ifMatch = parameters(
   'header',
   z.object({
-    'If-Match': z.string().optional().describe('ETag of the version you read; 412 when the job changed since'),
+    'If-Match': z
+      .string()
+      .regex(/^\s*(\*|(W\/)?"[!#-~]*"(\s*,\s*(W\/)?"[!#-~]*")*)\s*$/)
+      .optional()
+      .describe('ETag of the version you read (quotes included), a list of them, or *; 412 when the job changed since'),
   }),
 );
 const invalid = problem('Invalid input: `errors` lists each field with its path');
 const tooLarge = problem(`Body over ${MAX_BODY_BYTES} bytes, or a payload over ${MAX_PAYLOAD_BYTES} bytes`);
 const notJson = problem('Content-Type is not JSON');
-const noJob = problem('No such job');
+const noJob = problem("No such job (or no such route: an id holding a '/')");
 const stale = problem('If-Match does not match the current ETag');
 const schedulerDown = problem('EventBridge Scheduler could not be updated; the job was left as it was');
-const writeErrors = { 400: invalid, 413: tooLarge, 415: notJson };
+const bodyErrors = { 400: invalid, 413: tooLarge, 415: notJson };
+const gateway = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref('GatewayError') } },
+});
+/** What any operation can answer: API Gateway's refusals before the API runs, and an unexpected fault. */
+const everyOperation = {
+  403: gateway('API Gateway refused the request: no credentials, or credentials it does not accept'),
+  429: gateway('API Gateway throttled the request (the stage rate or burst limit); retry with backoff'),
+  500: problem('An unexpected fault; `detail` quotes the request id to look up in the logs'),
+};
+/** The operations' responses, each with the answers every operation can give. */
+const responses = (own: Record<number, unknown>) => ({ ...own, ...everyOperation });
+
+/** Rules across fields, which the schemas alone cannot state; a write breaking one answers 400 naming the field. */
+const JOB_RULES =
+  'Rules across fields, checked on the whole job (after merging, for PATCH); each broken rule is a 400 naming its ' +
+  "field: `endAt` must be after `startAt` and in the future; a date trigger's `runAt` must be in the future; " +
+  '`retry.maxSeconds` must be at least `retry.initialSeconds`, and the retry delays must add up to at most ' +
+  `${MAX_TOTAL_RETRY_DELAY_SECONDS} s (see \`retry\`); an interval is at most ${MAX_INTERVAL_DAYS} days in all; the ` +
+  'trigger must be one EventBridge Scheduler can run (see `trigger`); a task target names a registered task whose ' +
+  'payload schema accepts `payload`; a webhook URL must not point at a private, loopback or metadata address.';
 
 /**
  * The OpenAPI 3.1 document of the Jobs API, generated from the zod schemas (the single source of truth) with
@@ -174,22 +201,25 @@ export function buildOpenApiDocument(): JsonSchema {
       '/jobs': {
         post: {
           summary: 'Create a job (APScheduler add_job)',
+          description: JOB_RULES,
           operationId: 'createJob',
           parameters: parameters('query', createJobQuerySchema),
           requestBody: body(ref('JobInput')),
-          responses: {
+          responses: responses({
             201: json('Created', ref('Job'), { ...ETAG, Location: 'The job: /jobs/{id}' }),
             200: json('Replaced (onConflict=replace)', ref('Job'), ETAG),
-            ...writeErrors,
+            ...bodyErrors,
+            404: problem('onConflict=replace raced a delete of the job'),
             409: problem('A job with this id exists'),
+            412: problem('onConflict=replace raced another change to the job; read it and retry'),
             502: schedulerDown,
-          },
+          }),
         },
         get: {
           summary: 'List jobs (APScheduler get_jobs); a Query on an index, never a Scan',
           operationId: 'listJobs',
           parameters: parameters('query', jobListQuerySchema),
-          responses: { 200: json('A page of jobs', ref('JobPage')), 400: invalid },
+          responses: responses({ 200: json('A page of jobs', ref('JobPage')), 400: invalid }),
         },
       },
       '/jobs/{id}': {
@@ -197,39 +227,48 @@ export function buildOpenApiDocument(): JsonSchema {
           summary: 'A job with its next five fire times and last run',
           operationId: 'getJob',
           parameters: idParam,
-          responses: { 200: json('The job', ref('JobDetail'), ETAG), 400: invalid, 404: noJob },
+          responses: responses({ 200: json('The job', ref('JobDetail'), ETAG), 400: invalid, 404: noJob }),
         },
         put: {
           summary: 'Create (201) or replace (200) a job',
+          description: JOB_RULES,
           operationId: 'putJob',
           parameters: [...idParam, ...ifMatch],
           requestBody: body(ref('JobInput')),
-          responses: {
+          responses: responses({
             201: json('Created', ref('Job'), { ...ETAG, Location: 'The job: /jobs/{id}' }),
             200: json('Replaced', ref('Job'), ETAG),
-            ...writeErrors,
-            412: stale,
-            502: schedulerDown,
-          },
-        },
-        patch: {
-          summary: 'Change a job with a JSON merge patch (APScheduler modify_job, reschedule_job)',
-          operationId: 'patchJob',
-          parameters: [...idParam, ...ifMatch],
-          requestBody: body(ref('JobPatch'), true, ['application/merge-patch+json', 'application/json']),
-          responses: {
-            200: json('The job', ref('Job'), ETAG),
-            ...writeErrors,
+            ...bodyErrors,
             404: noJob,
             412: stale,
             502: schedulerDown,
-          },
+          }),
+        },
+        patch: {
+          summary: 'Change a job with a JSON merge patch (APScheduler modify_job, reschedule_job)',
+          description: JOB_RULES,
+          operationId: 'patchJob',
+          parameters: [...idParam, ...ifMatch],
+          requestBody: body(ref('JobPatch'), true, ['application/merge-patch+json', 'application/json']),
+          responses: responses({
+            200: json('The job', ref('Job'), ETAG),
+            ...bodyErrors,
+            404: noJob,
+            412: stale,
+            502: schedulerDown,
+          }),
         },
         delete: {
           summary: 'Delete a job and its schedule (APScheduler remove_job)',
           operationId: 'deleteJob',
           parameters: [...idParam, ...ifMatch],
-          responses: { 204: { description: 'Deleted' }, 400: invalid, 404: noJob, 412: stale },
+          responses: responses({
+            204: { description: 'Deleted' },
+            400: invalid,
+            404: noJob,
+            412: stale,
+            502: problem('EventBridge Scheduler could not delete the schedule; retry'),
+          }),
         },
       },
       '/jobs/{id}/pause': {
@@ -238,14 +277,14 @@ export function buildOpenApiDocument(): JsonSchema {
           operationId: 'pauseJob',
           parameters: [...idParam, ...ifMatch],
           requestBody: body(ref('PauseRequest'), false),
-          responses: {
+          responses: responses({
             200: json('The paused job', ref('Job'), ETAG),
-            ...writeErrors,
+            ...bodyErrors,
             404: noJob,
             409: problem('The job is completed'),
             412: stale,
             502: schedulerDown,
-          },
+          }),
         },
       },
       '/jobs/{id}/resume': {
@@ -253,14 +292,14 @@ export function buildOpenApiDocument(): JsonSchema {
           summary: 'Resume a paused job (APScheduler resume_job)',
           operationId: 'resumeJob',
           parameters: [...idParam, ...ifMatch],
-          responses: {
+          responses: responses({
             200: json('The resumed job', ref('Job'), ETAG),
             400: invalid,
             404: noJob,
             409: problem('The job is completed'),
             412: stale,
             502: schedulerDown,
-          },
+          }),
         },
       },
       '/jobs/{id}/run': {
@@ -269,11 +308,11 @@ export function buildOpenApiDocument(): JsonSchema {
           operationId: 'runJobNow',
           parameters: idParam,
           requestBody: body(ref('RunNowRequest'), false),
-          responses: {
+          responses: responses({
             202: json('Queued', ref('RunNowResponse'), { Location: 'The run: /jobs/{id}/runs/{runId}' }),
-            ...writeErrors,
+            ...bodyErrors,
             404: noJob,
-          },
+          }),
         },
       },
       '/jobs/{id}/runs': {
@@ -281,7 +320,7 @@ export function buildOpenApiDocument(): JsonSchema {
           summary: "The job's runs from the run ledger, newest first",
           operationId: 'listRuns',
           parameters: [...idParam, ...parameters('query', runListQuerySchema)],
-          responses: { 200: json('A page of runs', ref('RunPage')), 400: invalid, 404: noJob },
+          responses: responses({ 200: json('A page of runs', ref('RunPage')), 400: invalid, 404: noJob }),
         },
       },
       '/jobs/{id}/runs/{runId}': {
@@ -289,29 +328,37 @@ export function buildOpenApiDocument(): JsonSchema {
           summary: 'One run',
           operationId: 'getRun',
           parameters: parameters('path', z.object({ id: jobIdSchema, runId: runIdSchema })),
-          responses: { 200: json('The run', ref('Run')), 400: invalid, 404: problem('No such job or run') },
+          responses: responses({
+            200: json('The run', ref('Run')),
+            400: invalid,
+            404: problem("No such job or run (or no such route: an id holding a '/')"),
+          }),
         },
       },
       '/triggers/preview': {
         post: {
           summary: 'Dry-run a trigger: its Scheduler expression and next fire times; nothing is stored',
+          description:
+            "The trigger must be one EventBridge Scheduler can run (see `trigger`); a date trigger's `runAt` must be " +
+            'in the future. `nextRuns` lists at most `count` fire times from `from`, within [`startAt`, `endAt`], and ' +
+            'none after the end of 2199.',
           operationId: 'previewTrigger',
           requestBody: body(ref('PreviewRequest')),
-          responses: { 200: json('The preview', ref('PreviewResponse')), ...writeErrors },
+          responses: responses({ 200: json('The preview', ref('PreviewResponse')), ...bodyErrors }),
         },
       },
       '/tasks': {
         get: {
           summary: 'The registered tasks, each with its payload JSON Schema',
           operationId: 'listTasks',
-          responses: { 200: json('The tasks', ref('TaskList')) },
+          responses: responses({ 200: json('The tasks', ref('TaskList')) }),
         },
       },
       '/openapi.json': {
         get: {
           summary: 'This document',
           operationId: 'getOpenApi',
-          responses: { 200: json('OpenAPI 3.1', { type: 'object' }) },
+          responses: responses({ 200: json('OpenAPI 3.1', { type: 'object' }) }),
         },
       },
     },

@@ -45,6 +45,11 @@ export const problemSchema = z
   .describe('An RFC 9457 problem details object, sent as application/problem+json');
 export type Problem = z.infer<typeof problemSchema>;
 
+/** What API Gateway answers itself, before the API runs: a refused signature (403), throttling (429). */
+export const gatewayErrorSchema = z
+  .looseObject({ message: z.string().describe("API Gateway's reason, e.g. 'Missing Authentication Token'") })
+  .describe("API Gateway's own error answer, sent as application/json before the request reaches the API");
+
 // ---------------------------------------------------------------------------------------------------------------
 // Jobs
 
@@ -116,7 +121,11 @@ export const jobDetailSchema = jobSchema
   .extend({
     nextRuns: z
       .array(isoInstant)
-      .describe(`The next ${NEXT_RUNS_COUNT} fire times, ISO-8601 UTC; empty when paused or completed`),
+      .describe(
+        `The next ${NEXT_RUNS_COUNT} fire times, ISO-8601 UTC; empty when paused or completed. None after ` +
+          "2199-12-31T23:59:59.999Z (the end of 2199, the last year EventBridge Scheduler's cron accepts): the list " +
+          'stops there',
+      ),
     lastRun: runSummarySchema.optional(),
   })
   .describe('A job with its next fire times and last run');
@@ -181,7 +190,12 @@ export const previewBodySchema = z
 export const previewResponseSchema = z.object({
   expression: z.string().describe('The EventBridge Scheduler expression: cron(...), rate(...) or at(...)'),
   timezone: z.string().describe('The schedule expression time zone'),
-  nextRuns: z.array(isoInstant).describe('Fire times, ISO-8601 UTC'),
+  nextRuns: z
+    .array(isoInstant)
+    .describe(
+      'Fire times, ISO-8601 UTC, ascending; at most `count`, none after 2199-12-31T23:59:59.999Z (the end of 2199, ' +
+        "the last year EventBridge Scheduler's cron accepts): the list stops there",
+    ),
 });
 
 export const taskInfoSchema = z.object({

@@ -58,14 +58,26 @@ export const httpTargetSchema = z
 
 export const targetSchema = z.discriminatedUnion('type', [taskTargetSchema, httpTargetSchema]);
 
+const RETRY_RULES =
+  'Retries with exponential backoff. The delay before attempt n (2 = the first retry) is ' +
+  'min(maxSeconds, initialSeconds * multiplier^(n-2)); maxSeconds must be at least initialSeconds, and the delays ' +
+  `before attempts 2 to maxAttempts must add up to at most ${MAX_TOTAL_RETRY_DELAY_SECONDS} s, so that the run's ` +
+  `message outlives them in the jobs queue (kept ${JOBS_QUEUE_RETENTION_SECONDS} s). Fields left out take the ` +
+  "deployment's defaults, and the rules apply to the result.";
+
 export const retryPolicySchema = z
   .object({
     maxAttempts: z.int().min(1).max(MAX_ATTEMPTS).describe('Attempts in total, including the first; default 3'),
     initialSeconds: z.int().min(0).max(MAX_RETRY_DELAY_SECONDS).describe('Delay before the second attempt; default 30'),
     multiplier: z.number().min(1).max(10).describe('Factor applied to the delay after each attempt; default 2'),
-    maxSeconds: z.int().min(0).max(MAX_RETRY_DELAY_SECONDS).describe('Ceiling of any one delay; default 3600'),
+    maxSeconds: z
+      .int()
+      .min(0)
+      .max(MAX_RETRY_DELAY_SECONDS)
+      .describe('Ceiling of any one delay, at least initialSeconds; default 3600'),
   })
-  .strict();
+  .strict()
+  .describe(RETRY_RULES);
 
 export const overlapSchema = z
   .enum(['skip', 'queue'])
@@ -98,15 +110,15 @@ const jobFields = {
   description: z.string().max(1024).describe('Free text, copied to the schedule'),
   group: identifier('group').describe("Namespace for listing and filtering; default 'default'"),
   trigger: triggerSchema,
-  startAt: isoInstant.describe('No run before this instant'),
-  endAt: isoInstant.describe('No run after this instant'),
+  startAt: isoInstant.describe('No run before this instant; may be in the past'),
+  endAt: isoInstant.describe('No run after this instant; must be after startAt and in the future'),
   jitterMinutes: z
     .int()
     .min(0)
     .max(1440)
     .describe('Flexible time window: each run starts at a random time up to this many minutes late; default 0'),
   target: targetSchema,
-  retry: retryPolicySchema.partial().describe('Retries with exponential backoff'),
+  retry: retryPolicySchema.partial().describe(RETRY_RULES),
   misfireGraceSeconds: jobPoliciesSchema.shape.misfireGraceSeconds,
   coalesce: jobPoliciesSchema.shape.coalesce,
   maxConcurrent: jobPoliciesSchema.shape.maxConcurrent,
