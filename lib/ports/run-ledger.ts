@@ -63,6 +63,11 @@ export interface ClaimRequest {
   readonly leaseUntil: Date;
   /** The concurrency slot (0 .. maxConcurrent-1) taken in the same write, when the job's limit applies. */
   readonly slot?: number;
+  /**
+   * The job's current limit, with `slot`. Slots at or above it are left from a higher limit; while one of them is
+   * held by a live lease, no slot is taken (`slot-taken`), so lowering the limit holds at once.
+   */
+  readonly maxConcurrent?: number;
 }
 
 export type ClaimResult =

@@ -247,6 +247,41 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       expect(await ledger.get('job-1', '20300101T090500Z')).toMatchObject({ status: 'running' });
     });
 
+    it('takes no slot while a slot at or above a lowered limit is held, and takes one once it is freed', async () => {
+      // Prepare: two runs under a limit of 3, at slots 1 and 2; the limit is then lowered to 2
+      const high = request({ occurrence: occurrence('20300101T080000Z'), token: 'h', slot: 2, maxConcurrent: 3 });
+      await ledger.claim(high);
+      await ledger.claim(
+        request({ occurrence: occurrence('20300101T081000Z'), token: 'l', slot: 1, maxConcurrent: 3 }),
+      );
+      const next = request({ token: 'n', slot: 0, maxConcurrent: 2 });
+
+      // Act
+      const whileHeld = await ledger.claim(next);
+      await ledger.finish(claimOf(high), { status: 'succeeded', finishedAt: T0, durationMs: 1 });
+      const afterFinish = await ledger.claim(next);
+
+      // Assess
+      expect(whileHeld).toEqual({ kind: 'slot-taken' });
+      expect(afterFinish).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
+    });
+
+    it('counts a slot above a lowered limit against it only while its lease lives', async () => {
+      // Prepare
+      await ledger.claim(
+        request({ occurrence: occurrence('20300101T080000Z'), token: 'h', slot: 3, maxConcurrent: 4 }),
+      );
+      const next = request({ token: 'n', slot: 0, maxConcurrent: 1 });
+
+      // Act
+      const atLease = await ledger.claim({ ...next, now: LEASE });
+      const afterLease = await ledger.claim({ ...next, now: AFTER_LEASE, leaseUntil: LATER_LEASE });
+
+      // Assess
+      expect(atLease).toEqual({ kind: 'slot-taken' });
+      expect(afterLease).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
+    });
+
     it('leaves the run unclaimed when its slot is taken', async () => {
       // Prepare
       await ledger.claim(request({ slot: 0 }));

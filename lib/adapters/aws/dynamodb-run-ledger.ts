@@ -6,6 +6,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
+  type ConditionCheck,
   type DynamoDBClient,
   type Update,
 } from '@aws-sdk/client-dynamodb';
@@ -42,6 +43,8 @@ import { RUNS_TABLE } from './table-layout';
 
 const { partitionKey, sortKey, runPrefix, slotPrefix, ttlAttribute } = RUNS_TABLE;
 const DAY_MS = 86_400_000;
+/** DynamoDB's limit on the actions of one TransactWriteItems. */
+const MAX_TRANSACT_ACTIONS = 100;
 
 /**
  * The run ledger in the runs table: one item per occurrence (`run#${runId}`), and one per concurrency slot of a job
@@ -162,20 +165,68 @@ export class DynamoDbRunLedger implements RunLedger {
         ),
       }),
     };
+    const aboveLimit =
+      request.maxConcurrent === undefined ? [] : await this.slotsFrom(occurrence.jobId, request.maxConcurrent);
+    if (aboveLimit.some((held) => held.leaseUntil !== undefined && held.leaseUntil >= now.getTime())) {
+      return { kind: 'slot-taken' };
+    }
+    // The slots left from a higher limit are all lapsed: checked to stay so, so that a worker that read the job
+    // before its limit was lowered cannot take one meanwhile. A transaction holds at most 100 actions.
+    const stillLapsed = aboveLimit.slice(0, MAX_TRANSACT_ACTIONS - 2).map((held): ConditionCheck => {
+      const lapsed = expressions({
+        condition: or(attributeNotExists('leaseUntil'), lessThan('leaseUntil', now.getTime())),
+      });
+      return {
+        TableName: this.tableName,
+        Key: this.slotKey(occurrence.jobId, held.index),
+        ...lapsed,
+        ConditionExpression: lapsed.ConditionExpression ?? '',
+      };
+    });
     try {
       await this.client.send(
-        new TransactWriteItemsCommand({ TransactItems: [{ Update: ledgerUpdate }, { Update: slotUpdate }] }),
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Update: ledgerUpdate },
+            { Update: slotUpdate },
+            ...stillLapsed.map((check) => ({ ConditionCheck: check })),
+          ],
+        }),
       );
       return { kind: 'claimed', attempt, redrives };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [ledgerReason, slotReason] = error.CancellationReasons ?? [];
+      const [ledgerReason, slotReason, ...checkReasons] = error.CancellationReasons ?? [];
       if (ledgerReason?.Code === 'ConditionalCheckFailed')
         return { kind: 'conflict', current: entryOf(ledgerReason.Item) };
       if (slotReason?.Code === 'ConditionalCheckFailed') return { kind: 'slot-taken' };
-      if ([ledgerReason?.Code, slotReason?.Code].includes('TransactionConflict')) return { kind: 'contention' };
+      if (checkReasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return { kind: 'slot-taken' };
+      const codes = [ledgerReason?.Code, slotReason?.Code, ...checkReasons.map((reason) => reason.Code)];
+      if (codes.includes('TransactionConflict')) return { kind: 'contention' };
       throw error;
     }
+  }
+
+  /** The job's slot items at index `from` and above, with their leases: one strongly consistent Query. */
+  private async slotsFrom(jobId: string, from: number): Promise<{ index: number; leaseUntil?: number }[]> {
+    const slots: { index: number; leaseUntil?: number }[] = [];
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        ...expressions({ keyCondition: and(equals(partitionKey, jobId), beginsWith(sortKey, slotPrefix)) }),
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const raw: Record<string, unknown> = unmarshall(item);
+        const index = Number(String(raw[sortKey]).slice(slotPrefix.length));
+        if (!Number.isInteger(index) || index < from) continue;
+        slots.push({ index, ...(typeof raw.leaseUntil === 'number' && { leaseUntil: raw.leaseUntil }) });
+      }
+    }
+    return slots.sort((a, b) => a.index - b.index);
   }
 
   async record(occurrence: Occurrence, expect: LedgerExpectation, outcome: RecordedOutcome): Promise<RecordResult> {

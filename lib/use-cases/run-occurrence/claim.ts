@@ -198,6 +198,7 @@ async function claimSlot(context: RecordContext, job: Job, initial: LedgerExpect
         now,
         leaseUntil,
         slot,
+        maxConcurrent: job.maxConcurrent,
         messageId: context.message.messageId,
       });
       switch (result.kind) {

@@ -245,6 +245,40 @@ describe('the worker against the local cloud', () => {
     expect(await ledger.get(job.id, scheduledRunId(at))).toMatchObject({ status: 'succeeded', attempts: 1 });
   });
 
+  it('holds a lowered maxConcurrent at once while a run holds a slot above it', async () => {
+    // Prepare: under a limit of 2 another worker holds slot 1; the limit is now 1 and slot 0 is free
+    const job = sideEffectJob({ maxConcurrent: 1, overlap: 'skip' });
+    await jobs.create(job);
+    const holder: Occurrence = { jobId: job.id, runId: 'holder', scheduledTime: minutesAgo(60), kind: 'schedule' };
+    const now = new Date();
+    const held = await ledger.claim({
+      occurrence: holder,
+      expect: { kind: 'absent' },
+      token: 'other-worker',
+      now,
+      leaseUntil: new Date(now.getTime() + 30_000),
+      slot: 1,
+      maxConcurrent: 2,
+    });
+    expect(held).toMatchObject({ kind: 'claimed' });
+    const at = minutesAgo(0);
+
+    // Act
+    await sendAndDrain(job.id, at, handlerWith(), { quietMs: 1000 });
+    await ledger.finish(
+      { occurrence: holder, token: 'other-worker', attempt: 1, redrives: 0, startedAt: now, slot: 1 },
+      { status: 'succeeded', finishedAt: new Date(), durationMs: 1 },
+    );
+
+    // Assess
+    const history = await checkHistory(cloud, job.id);
+    expect(history.runs.find((run) => run.runId === scheduledRunId(at))).toMatchObject({
+      status: 'skipped',
+      reason: 'overlap',
+    });
+    expect(history.sideEffects.get(scheduledRunId(at))).toBeUndefined();
+  });
+
   it('succeeds on attempt 3 of a task failing twice, after the backoff delays', async () => {
     // Prepare
     const job = sideEffectJob({

@@ -97,6 +97,18 @@ export class InMemoryRunLedger implements RunLedger {
     const run = this.runs.get(key);
     if (!this.matches(run, expect, now)) return Promise.resolve({ kind: 'conflict', current: this.entry(run) });
     if (slot !== undefined) {
+      // A slot left from a higher limit and still held counts against the current one.
+      const overLimit = [...this.slots].some(([key, held]) => {
+        const [jobId, index] = key.split('|');
+        return (
+          jobId === occurrence.jobId &&
+          request.maxConcurrent !== undefined &&
+          Number(index) >= request.maxConcurrent &&
+          held.leaseUntil !== undefined &&
+          held.leaseUntil >= now.getTime()
+        );
+      });
+      if (overLimit) return Promise.resolve({ kind: 'slot-taken' });
       const held = this.slots.get(this.slotKey(occurrence.jobId, slot));
       const free =
         held?.leaseUntil === undefined || held.leaseUntil < now.getTime() || held.holder === occurrence.runId;

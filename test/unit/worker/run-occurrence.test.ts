@@ -302,6 +302,22 @@ describe('processMessage', () => {
     expect(await world.ledger.get('job-1', RUN_ID)).toBeUndefined();
   });
 
+  it('counts a run still holding a slot above a lowered maxConcurrent against the new limit', async () => {
+    // Prepare: the limit was 2; a run took slot 1 before it was lowered to 1
+    const { task, runs } = counterTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.seed(aJob({ maxConcurrent: 1, overlap: 'skip' }));
+    world.ledger.holdSlot('job-1', 1, 'run-under-the-old-limit', new Date('2030-01-01T09:10:00Z'));
+
+    // Act
+    const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
+
+    // Assess
+    expect(outcome).toBe('done');
+    expect(runs).toEqual([]);
+    expect(await world.ledger.get('job-1', RUN_ID)).toMatchObject({ status: 'skipped', reason: 'overlap' });
+  });
+
   it('takes a slot whose lease lapsed', async () => {
     // Prepare
     const { task, runs } = counterTask();
