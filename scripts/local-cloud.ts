@@ -5,7 +5,7 @@
  * anything compatible). Otherwise installs MiniStack, pinned, from PyPI into the project's .venv and starts it,
  * waits for health, and stops it again when the caller is done, but only if it started it.
  *
- *   tsx scripts/local-cloud.ts install   # create .venv and install the pinned MiniStack
+ *   tsx scripts/local-cloud.ts install   # create .venv and install the pinned MiniStack and Schemathesis
  *   tsx scripts/local-cloud.ts start     # start (or reuse) and leave running; pid in .local-cloud/
  *   tsx scripts/local-cloud.ts stop      # stop what `start` started
  */
@@ -15,13 +15,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const MINISTACK_VERSION = '1.5.33';
+/** The API contract fuzzer test/e2e/api-contract.test.ts runs, installed into the same .venv. */
+export const SCHEMATHESIS_VERSION = '4.32.5';
 export const DEFAULT_ENDPOINT = 'http://localhost:4566';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const venv = join(root, '.venv');
 const stateDir = join(root, '.local-cloud');
 const pidFile = join(stateDir, 'ministack.pid');
-const installedMarker = join(venv, `.ministack-${MINISTACK_VERSION}`);
 
 export interface LocalCloud {
   readonly endpoint: string;
@@ -58,23 +59,29 @@ export async function isHealthy(endpoint: string): Promise<boolean> {
   return false;
 }
 
-export function installMiniStack(): string {
-  const ministack = join(venv, 'bin', 'ministack');
-  if (existsSync(installedMarker) && existsSync(ministack)) return ministack;
+/** pip-installs `name==version` into .venv (created when missing) once; returns the path of its `bin/<name>`. */
+function installPinned(name: string, version: string): string {
+  const bin = join(venv, 'bin', name);
+  const marker = join(venv, `.${name}-${version}`);
+  if (existsSync(marker) && existsSync(bin)) return bin;
   if (!existsSync(join(venv, 'bin', 'python'))) {
     console.error(`local cloud: creating ${venv}`);
     execFileSync(process.env.PYTHON ?? 'python3', ['-m', 'venv', venv], { stdio: 'inherit' });
   }
-  console.error(`local cloud: installing ministack==${MINISTACK_VERSION} from PyPI`);
-  execFileSync(
-    join(venv, 'bin', 'pip'),
-    ['install', '--quiet', '--disable-pip-version-check', `ministack==${MINISTACK_VERSION}`],
-    {
-      stdio: 'inherit',
-    },
-  );
-  writeFileSync(installedMarker, `${MINISTACK_VERSION}\n`);
-  return ministack;
+  console.error(`local cloud: installing ${name}==${version} from PyPI`);
+  execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `${name}==${version}`], {
+    stdio: 'inherit',
+  });
+  writeFileSync(marker, `${version}\n`);
+  return bin;
+}
+
+export function installMiniStack(): string {
+  return installPinned('ministack', MINISTACK_VERSION);
+}
+
+export function installSchemathesis(): string {
+  return installPinned('schemathesis', SCHEMATHESIS_VERSION);
 }
 
 async function waitForHealth(endpoint: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {
@@ -159,7 +166,10 @@ async function main(command: string | undefined): Promise<void> {
   switch (command) {
     case 'install':
       installMiniStack();
-      console.error(`local cloud: ministack ${MINISTACK_VERSION} installed in ${venv}`);
+      installSchemathesis();
+      console.error(
+        `local cloud: ministack ${MINISTACK_VERSION} and schemathesis ${SCHEMATHESIS_VERSION} installed in ${venv}`,
+      );
       return;
     case 'start': {
       const cloud = await ensureLocalCloud({ detached: true });
