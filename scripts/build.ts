@@ -1,7 +1,7 @@
 /**
- * `npm run build`: bundles each Lambda entry point the way the CDK deploys it (cdk/constructs/sked-function.ts:
- * ESM for Node.js 24, minified, source maps, the AWS SDK included, the same module aliases) into
- * dist/<name>/index.mjs, and prints each bundle's size.
+ * `npm run build`: bundles each Lambda entry point the way the CDK deploys it to production
+ * (cdk/constructs/sked-function.ts: ESM for Node.js 24, minified, source maps, the AWS SDK included, the same module
+ * aliases, without the local stage's AWS limits guard) into dist/<name>/index.mjs, and prints each bundle's size.
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -3,7 +3,8 @@
  *
  * Bundled: esbuild with the options cdk/constructs/sked-function.ts gives NodejsFunction (ESM, minified, external
  * source map without sources content, main fields module,main, the createRequire banner, nothing external, the
- * target of the function's runtime, the same module aliases). Unbundled: our own sources compiled to one unminified ESM file with every
+ * target of the function's runtime, the same module aliases), as deployed to production: without the local stage's
+ * AWS limits guard. Unbundled: our own sources compiled to one unminified ESM file with every
  * package left external, so the handler loads its dependencies from node_modules file by file, as a zip deployment
  * of the compiled sources with node_modules would. Each load is a fresh `node` process importing the entry, with
  * NODE_OPTIONS=--enable-source-maps as the functions are configured; the figure is the import's duration.

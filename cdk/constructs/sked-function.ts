@@ -19,6 +19,12 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': join(PROJECT_ROOT, 'lib', 'adapters', 'aws', 'lambda-credentials.ts'),
 };
 
+/**
+ * The module that registers the AWS limits guard with the composition roots. Only the bundles of functions with
+ * `awsLimitsGuard` inject it: production bundles leave the guard's code out.
+ */
+export const AWS_LIMITS_GUARD_REGISTRATION = join(PROJECT_ROOT, 'lib', 'adapters', 'aws', 'limits', 'register.ts');
+
 /** ESM bundles still meet CommonJS dependencies that call require(); give them one. */
 const REQUIRE_BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 const MAIN_FIELDS = ['module', 'main'];
@@ -27,8 +33,8 @@ const MAIN_FIELDS = ['module', 'main'];
 export const BUNDLE_TARGET = 'node24';
 
 /**
- * The esbuild options SkedFunction gives NodejsFunction, for bundling a Lambda entry the way it is deployed
- * outside a synth (`npm run build`, the benchmarks).
+ * The esbuild options SkedFunction gives NodejsFunction for a production function (no AWS limits guard), for
+ * bundling a Lambda entry the way it is deployed outside a synth (`npm run build`, the benchmarks).
  */
 export function lambdaBundleOptions(entryPoint: string, outfile: string): BuildOptions {
   return {
@@ -64,6 +70,20 @@ export interface SkedFunctionProps {
   /** Powertools service name and metrics namespace. */
   readonly serviceName: string;
   readonly metricsNamespace: string;
+  /**
+   * Bundle the AWS limits guard in (esbuild `--inject` of its registration), for SKED_AWS_LIMITS_GUARD=on: without
+   * it, a function whose environment turns the guard on fails its cold start.
+   * @default false
+   */
+  readonly awsLimitsGuard?: boolean;
+}
+
+/** The esbuild arguments SkedFunction adds to NodejsFunction's own. */
+function skedEsbuildArgs(options: { readonly awsLimitsGuard: boolean }): Record<string, string | string[]> {
+  return {
+    ...Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
+    ...(options.awsLimitsGuard && { '--inject': [AWS_LIMITS_GUARD_REGISTRATION] }),
+  };
 }
 
 /**
@@ -72,7 +92,11 @@ export interface SkedFunctionProps {
  * runs functions with the host's node, where no SDK is provided, and a pinned SDK behaves the same everywhere.
  */
 export class SkedFunction extends NodejsFunction {
+  /** The esbuild arguments added to NodejsFunction's own; the template does not show them. */
+  readonly esbuildArgs: Readonly<Record<string, string | string[]>>;
+
   constructor(scope: Construct, id: string, props: SkedFunctionProps) {
+    const esbuildArgs = skedEsbuildArgs({ awsLimitsGuard: props.awsLimitsGuard ?? false });
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
@@ -106,8 +130,9 @@ export class SkedFunction extends NodejsFunction {
         banner: REQUIRE_BANNER,
         // Bundle everything, the AWS SDK included.
         externalModules: [],
-        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
+        esbuildArgs,
       },
     });
+    this.esbuildArgs = esbuildArgs;
   }
 }

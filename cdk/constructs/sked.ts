@@ -96,6 +96,7 @@ export class Sked extends Construct {
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
       metricsNamespace: this.metricsNamespace,
+      awsLimitsGuard: settings.awsLimitsGuard,
     };
     const shared = {
       [ENV.jobsTable]: jobsTable.tableName,

@@ -7,7 +7,6 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store';
 import { DynamoDbRunLedger } from '../adapters/aws/dynamodb-run-ledger';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-events';
-import { attachAwsLimits } from '../adapters/aws/limits';
 import { SchedulerSchedules } from '../adapters/aws/scheduler-schedules';
 import { SqsRunQueue } from '../adapters/aws/sqs-run-queue';
 import type { TaskRegistry } from '../domain/task';
@@ -15,6 +14,7 @@ import { ENV, type apiConfigSchema } from '../schemas/config';
 import type { JobsDeps } from '../use-cases/jobs/deps';
 import type * as z from 'zod';
 import { SsrfUrlGuard } from '../adapters/net/ssrf-url-guard';
+import { awsClientHooks } from './aws-client-hooks';
 
 export type ApiConfig = z.output<typeof apiConfigSchema>;
 
@@ -26,23 +26,22 @@ export interface AwsClients {
 }
 
 export interface AwsClientOptions {
-  /** Attach the AWS limits guard (SKED_AWS_LIMITS_GUARD=on, the local stage only). */
+  /**
+   * Attach the AWS limits guard (SKED_AWS_LIMITS_GUARD=on, the local stage only); throws when it is not registered
+   * (aws-client-hooks.ts).
+   */
   readonly awsLimitsGuard: boolean;
 }
 
 /** One set of SDK clients per container. */
 export function awsClients(options: AwsClientOptions = { awsLimitsGuard: false }): AwsClients {
-  const clients: AwsClients = {
-    dynamodb: new DynamoDBClient({}),
-    scheduler: new SchedulerClient({}),
-    sqs: new SQSClient({}),
-    eventbridge: new EventBridgeClient({}),
+  const hooked = awsClientHooks(options.awsLimitsGuard);
+  return {
+    dynamodb: hooked(new DynamoDBClient({})),
+    scheduler: hooked(new SchedulerClient({})),
+    sqs: hooked(new SQSClient({})),
+    eventbridge: hooked(new EventBridgeClient({})),
   };
-  if (options.awsLimitsGuard) {
-    for (const client of [clients.dynamodb, clients.scheduler, clients.sqs, clients.eventbridge])
-      attachAwsLimits(client);
-  }
-  return clients;
 }
 
 // The ledger's retention only matters when writing; the API only reads it.

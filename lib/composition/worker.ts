@@ -8,7 +8,6 @@ import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store';
 import { DynamoDbRunLedger } from '../adapters/aws/dynamodb-run-ledger';
 import { DynamoDbRunReports } from '../adapters/aws/dynamodb-run-reports';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-events';
-import { attachAwsLimits } from '../adapters/aws/limits';
 import { CachedSecret } from '../adapters/aws/secrets';
 import { SqsMessageActions } from '../adapters/aws/sqs-message-actions';
 import { HttpWebhookCaller } from '../adapters/http/webhook-caller';
@@ -20,6 +19,7 @@ import type { TaskRegistryFactory } from '../ports/worker-task-services';
 import { ENV, parseConfig, workerConfigSchema } from '../schemas/config';
 import { DEFAULT_WORKER_SETTINGS, type WorkerDeps } from '../use-cases/run-occurrence';
 import type * as z from 'zod';
+import { awsClientHooks } from './aws-client-hooks';
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;
 
@@ -39,13 +39,12 @@ export function awsWorkerDeps(
   tasks: TaskRegistryFactory,
   options: AwsWorkerOptions = {},
 ): WorkerHandlerDeps {
-  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
-  const sqs = options.sqs ?? new SQSClient({});
-  const eventBridge = options.eventBridge ?? new EventBridgeClient({});
-  const secretsManager = options.secretsManager ?? new SecretsManagerClient({});
-  if (config[ENV.awsLimitsGuard]) {
-    for (const client of [dynamodb, sqs, eventBridge, secretsManager]) attachAwsLimits(client);
-  }
+  // Given clients get the hooks too; the guard attached twice replaces itself.
+  const hooked = awsClientHooks(config[ENV.awsLimitsGuard]);
+  const dynamodb = hooked(options.dynamodb ?? new DynamoDBClient({}));
+  const sqs = hooked(options.sqs ?? new SQSClient({}));
+  const eventBridge = hooked(options.eventBridge ?? new EventBridgeClient({}));
+  const secretsManager = hooked(options.secretsManager ?? new SecretsManagerClient({}));
   const clock: Clock = options.clock ?? { now: () => new Date() };
 
   const masker = new LogMasker(config[ENV.maskPatterns]);

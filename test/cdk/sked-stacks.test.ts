@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
@@ -5,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { addStage } from '../../cdk/app';
 import { STAGES } from '../../cdk/config';
 import { Sked } from '../../cdk/constructs/sked';
+import { SkedFunction } from '../../cdk/constructs/sked-function';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../../cdk/constructs/sked-queues';
 import { JOBS_TABLE, RUNS_TABLE } from '../../lib/adapters/aws/table-layout';
 import { ENV } from '../../lib/schemas/config';
@@ -503,6 +505,23 @@ describe('the sked stacks', () => {
     expect({ prod: guardOf(prod.stateless), local: guardOf(local.stateless) }).toEqual({
       prod: [undefined, undefined, undefined],
       local: ['on', 'on', 'on'],
+    });
+  });
+
+  it('bundles the AWS limits guard into the local stage functions only', () => {
+    // Prepare
+    const registration = fileURLToPath(new URL('../../lib/adapters/aws/limits/register.ts', import.meta.url));
+    // NodejsFunction's esbuild arguments are not in the template: read them off the constructs.
+    const injectedInto = (stage: string) =>
+      addStage(new App({ context: TEST_CONTEXT }), stage)
+        .stateless.node.findAll()
+        .filter((construct) => construct instanceof SkedFunction)
+        .map((fn) => fn.esbuildArgs['--inject']);
+
+    // Act / Assess
+    expect({ prod: injectedInto('prod'), local: injectedInto('local') }).toEqual({
+      prod: [undefined, undefined, undefined],
+      local: [[registration], [registration], [registration]],
     });
   });
 

@@ -1,3 +1,6 @@
+// Whatever loads the guard can have the composition roots attach it.
+import './register';
+
 export { AwsLimitError } from './aws-limit-error';
 export {
   AWS_LIMITS_MIDDLEWARE_NAME,
