@@ -72,6 +72,11 @@ export interface SkedSettings {
    * fails in the function even where the local cloud would accept it. The local stage only.
    */
   readonly awsLimitsGuard: boolean;
+  /**
+   * Alarms may use CloudWatch metric math (QueueAge does). LOCAL ONLY off: the local emulator's CloudFormation
+   * refuses metric math in alarms, so there QueueAge watches the plain age metric the local bridge publishes.
+   */
+  readonly alarmMetricMath: boolean;
   /** Regular expressions masked in worker logs (e.g. phone or national id numbers). */
   readonly logMaskPatterns: readonly string[];
   readonly api: {
@@ -120,6 +125,7 @@ export const SKED_DEFAULTS: SkedSettings = {
   allowPlainHttp: false,
   includeTestTasks: false,
   awsLimitsGuard: false,
+  alarmMetricMath: true,
   logMaskPatterns: [],
   api: { authorization: { type: 'iam' }, throttleRateLimit: 50, throttleBurstLimit: 100 },
   worker: { timeout: Duration.minutes(5), maxConcurrency: 10, batchSize: 10, memorySize: 512 },
@@ -152,6 +158,7 @@ export const STAGES = {
     stage: 'local',
     // The local cloud accepts calls AWS refuses; the guard makes the functions refuse them too.
     awsLimitsGuard: true,
+    alarmMetricMath: false,
     alarms: { ...defaultThresholds, queueAgeSeconds: 300 },
     worker: { ...SKED_DEFAULTS.worker, timeout: Duration.seconds(30), maxConcurrency: 2 },
     reconcileEvery: Duration.minutes(5),

@@ -35,6 +35,12 @@ export function dueRunsWaiting(queue: IQueue): IMetric {
 }
 
 export interface SkedAlarmsProps {
+  /**
+   * Use CloudWatch metric math where an alarm needs it (QueueAge). Off only for a local emulator that refuses it:
+   * QueueAge then watches the plain age of the oldest message.
+   * @default true
+   */
+  readonly metricMath?: boolean;
   readonly thresholds: AlarmThresholds;
   readonly subscriptions: {
     readonly page: readonly AlarmSubscription[];
@@ -147,7 +153,10 @@ export class SkedAlarms extends Construct {
       {
         id: 'QueueAge',
         severity: 'page',
-        metric: dueRunsWaiting(props.jobsQueue),
+        metric:
+          props.metricMath === false
+            ? props.jobsQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' })
+            : dueRunsWaiting(props.jobsQueue),
         threshold: t.queueAgeSeconds,
         evaluationPeriods: 3,
         comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -196,6 +196,7 @@ export class Sked extends Construct {
 
     this.alarms = new SkedAlarms(this, 'Alarms', {
       thresholds: settings.alarms,
+      metricMath: settings.alarmMetricMath,
       subscriptions: settings.subscriptions,
       jobsQueue,
       jobsDlq,

@@ -358,6 +358,7 @@ describe('the sked stacks', () => {
       Stat,
     });
     expect(queueAge?.Properties).toMatchObject({ Threshold: 600, EvaluationPeriods: 3 });
+    expect(queueAge?.Properties.MetricName).toBeUndefined();
     expect(queueAge?.Properties.Metrics).toEqual([
       expect.objectContaining({ Expression: 'IF(visible >= 1, age, 0)', ReturnData: true }),
       expect.objectContaining({
@@ -371,6 +372,24 @@ describe('the sked stacks', () => {
         ReturnData: false,
       }),
     ]);
+  });
+
+  it('watches the plain queue age locally, where the emulator refuses metric math in alarms', () => {
+    // Prepare
+    const local = synthStage('local');
+    const alarms = Object.values(local.stateless.findResources('AWS::CloudWatch::Alarm') as Resources);
+
+    // Act
+    const queueAge = alarms.find((alarm) => String(alarm.Properties.AlarmDescription).endsWith('section QueueAge.'));
+    const withMath = alarms.filter((alarm) => alarm.Properties.Metrics !== undefined);
+
+    // Assess
+    expect(queueAge?.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Statistic: 'Maximum',
+    });
+    expect(withMath).toEqual([]);
   });
 
   it('requires AWS_IAM authorization on every API method', () => {
