@@ -40,7 +40,8 @@ export function ratePeriodOf(trigger: IntervalTrigger): RatePeriod {
   if (totalSeconds > MAX_INTERVAL_DAYS * MINUTES_PER_DAY * 60) {
     throw ValidationError.at(
       'trigger',
-      `an interval of ${totalSeconds} seconds is longer than ${MAX_INTERVAL_DAYS} days, rate(${MAX_INTERVAL_DAYS} days): ` +
+      `the interval is too long: ${totalSeconds} seconds is more than ${MAX_INTERVAL_DAYS} days, ` +
+        `rate(${MAX_INTERVAL_DAYS} days): ` +
         'AWS documents a rate value only as a positive number, and EventBridge Scheduler schedules within the years ' +
         '1970-2199, so a longer interval could never fire twice',
     );
