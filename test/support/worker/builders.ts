@@ -21,6 +21,9 @@ export function aJob(overrides: Partial<Job> = {}): Job {
   };
 }
 
+/** A retry policy of a single attempt: a failure is final. */
+export const ONE_ATTEMPT = { maxAttempts: 1, initialSeconds: 1, multiplier: 1, maxSeconds: 1 };
+
 let sequence = 0;
 
 export function aMessage(envelope: RunEnvelope | string, overrides: Partial<InboundMessage> = {}): InboundMessage {

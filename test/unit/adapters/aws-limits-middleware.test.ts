@@ -10,6 +10,7 @@ import {
 import { awsClients } from '../../../lib/composition/aws-jobs-deps';
 import { awsWorkerDeps } from '../../../lib/composition/worker';
 import { ENV, parseConfig, workerConfigSchema } from '../../../lib/schemas/config';
+import { workerEnv } from '../../support/worker/env';
 
 /** An SQS client that never reaches a network: each request that gets past the guard is counted and answered. */
 function offlineSqs() {
@@ -94,20 +95,11 @@ describe('the AWS limits guard as an SDK middleware', () => {
 describe('the AWS limits guard in the composition roots', () => {
   const guarded = (client: { middlewareStack: { identify(): string[] } }) =>
     client.middlewareStack.identify().some((entry) => entry.startsWith(AWS_LIMITS_MIDDLEWARE_NAME));
-  const env = (extra: Record<string, string>) => ({
-    [ENV.jobsTable]: 'jobs',
-    [ENV.runsTable]: 'runs',
-    [ENV.jobsQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/jobs',
-    [ENV.eventBusName]: 'bus',
-    [ENV.jobsDlqUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
-    [ENV.webhookSecretArn]: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:s',
-    ...extra,
-  });
 
   it('is off unless SKED_AWS_LIMITS_GUARD is on', () => {
-    expect(parseConfig(workerConfigSchema, env({}))[ENV.awsLimitsGuard]).toBe(false);
-    expect(parseConfig(workerConfigSchema, env({ [ENV.awsLimitsGuard]: 'on' }))[ENV.awsLimitsGuard]).toBe(true);
-    expect(() => parseConfig(workerConfigSchema, env({ [ENV.awsLimitsGuard]: 'yes' }))).toThrow(
+    expect(parseConfig(workerConfigSchema, workerEnv())[ENV.awsLimitsGuard]).toBe(false);
+    expect(parseConfig(workerConfigSchema, workerEnv({ [ENV.awsLimitsGuard]: 'on' }))[ENV.awsLimitsGuard]).toBe(true);
+    expect(() => parseConfig(workerConfigSchema, workerEnv({ [ENV.awsLimitsGuard]: 'yes' }))).toThrow(
       /SKED_AWS_LIMITS_GUARD/,
     );
   });
@@ -123,8 +115,10 @@ describe('the AWS limits guard in the composition roots', () => {
     const plain = new SQSClient({ region: 'us-east-1' });
 
     // Act
-    awsWorkerDeps(parseConfig(workerConfigSchema, env({ [ENV.awsLimitsGuard]: 'on' })), taskRegistry, { sqs: given });
-    awsWorkerDeps(parseConfig(workerConfigSchema, env({})), taskRegistry, { sqs: plain });
+    awsWorkerDeps(parseConfig(workerConfigSchema, workerEnv({ [ENV.awsLimitsGuard]: 'on' })), taskRegistry, {
+      sqs: given,
+    });
+    awsWorkerDeps(parseConfig(workerConfigSchema, workerEnv()), taskRegistry, { sqs: plain });
 
     // Assess
     expect([guarded(given), guarded(plain)]).toEqual([true, false]);

@@ -25,19 +25,36 @@ async function seedJob(deps: FakeJobsDeps, overrides: Record<string, unknown> = 
 
 const inAnHour = new Date(NOW.getTime() + 3600_000).toISOString();
 
+/**
+ * Starts `request` and waits until it reaches its schedule write (`operation` on job j), which stays held;
+ * `landLast()` lets that write land, after what the test did meanwhile, and waits for the request.
+ */
+async function startHeld<T>(
+  deps: FakeJobsDeps,
+  operation: 'put' | 'delete',
+  request: () => Promise<T>,
+): Promise<{ landLast: () => Promise<T> }> {
+  const held = deps.schedules.hold(operation, 'j');
+  const pending = request();
+  await held.reached;
+  return {
+    landLast: () => {
+      held.release();
+      return pending;
+    },
+  };
+}
+
 describe('schedule writes racing each other', () => {
   it('leaves the schedule enabled when a pause lands its schedule write after a later resume', async () => {
     // Prepare
     const deps = fakeJobsDeps();
     await seedJob(deps, { id: 'j' });
-    const held = deps.schedules.hold('put', 'j');
-    const pausing = pauseJob(deps, { id: 'j', body: {}, caller });
-    await held.reached;
+    const pausing = await startHeld(deps, 'put', () => pauseJob(deps, { id: 'j', body: {}, caller }));
     await resumeJob(deps, { id: 'j', caller });
 
     // Act
-    held.release();
-    await pausing;
+    await pausing.landLast();
 
     // Assess
     expect(deps.store.jobs.get('j')).toMatchObject({ state: 'enabled', version: 3 });
@@ -49,14 +66,11 @@ describe('schedule writes racing each other', () => {
     const deps = fakeJobsDeps();
     await seedJob(deps, { id: 'j' });
     deps.schedules.definitions.delete('j');
-    const held = deps.schedules.hold('put', 'j');
-    const reconciling = reconcile(deps);
-    await held.reached;
+    const reconciling = await startHeld(deps, 'put', () => reconcile(deps));
     const patched = await patchJob(deps, { id: 'j', patch: { trigger: { type: 'interval', hours: 2 } }, caller });
 
     // Act
-    held.release();
-    const report = await reconciling;
+    const report = await reconciling.landLast();
 
     // Assess
     expect(report.fixed).toEqual([{ id: 'j', action: 'created', reason: 'the schedule was missing' }]);
@@ -67,14 +81,13 @@ describe('schedule writes racing each other', () => {
     // Prepare
     const deps = fakeJobsDeps();
     await seedJob(deps, { id: 'j' });
-    const held = deps.schedules.hold('put', 'j');
-    const updating = putJob(deps, { id: 'j', body: cronJobBody({ name: 'renamed' }), caller });
-    await held.reached;
+    const updating = await startHeld(deps, 'put', () =>
+      putJob(deps, { id: 'j', body: cronJobBody({ name: 'renamed' }), caller }),
+    );
     await deleteJob(deps, { id: 'j', caller });
 
     // Act
-    held.release();
-    await updating;
+    await updating.landLast();
 
     // Assess
     expect(deps.store.jobs.has('j')).toBe(false);
@@ -84,14 +97,13 @@ describe('schedule writes racing each other', () => {
   it('does not recreate the schedule of a job deleted while it was being created', async () => {
     // Prepare
     const deps = fakeJobsDeps();
-    const held = deps.schedules.hold('put', 'j');
-    const creating = createJob(deps, { body: cronJobBody({ id: 'j' }), onConflict: 'fail', caller });
-    await held.reached;
+    const creating = await startHeld(deps, 'put', () =>
+      createJob(deps, { body: cronJobBody({ id: 'j' }), onConflict: 'fail', caller }),
+    );
     await deleteJob(deps, { id: 'j', caller });
 
     // Act
-    held.release();
-    await creating;
+    await creating.landLast();
 
     // Assess
     expect(deps.schedules.definitions.has('j')).toBe(false);
@@ -101,15 +113,12 @@ describe('schedule writes racing each other', () => {
     // Prepare
     const deps = fakeJobsDeps();
     await seedJob(deps, { id: 'j' });
-    const held = deps.schedules.hold('delete', 'j');
-    const deleting = deleteJob(deps, { id: 'j', caller });
-    await held.reached;
+    const deleting = await startHeld(deps, 'delete', () => deleteJob(deps, { id: 'j', caller }));
     deps.clock.advance(1000);
     const recreated = await seedJob(deps, { id: 'j', trigger: { type: 'interval', minutes: 5 } });
 
     // Act
-    held.release();
-    await deleting;
+    await deleting.landLast();
 
     // Assess
     expect(deps.store.jobs.get('j')).toMatchObject({ version: 1, createdAt: recreated.createdAt });
@@ -121,14 +130,11 @@ describe('schedule writes racing each other', () => {
     const deps = fakeJobsDeps();
     await seedJob(deps, { id: 'j' });
     deps.store.jobs.delete('j');
-    const held = deps.schedules.hold('delete', 'j');
-    const reconciling = reconcile(deps);
-    await held.reached;
+    const reconciling = await startHeld(deps, 'delete', () => reconcile(deps));
     const created = await seedJob(deps, { id: 'j' });
 
     // Act
-    held.release();
-    const report = await reconciling;
+    const report = await reconciling.landLast();
 
     // Assess
     expect(report.fixed).toEqual([{ id: 'j', action: 'deleted', reason: 'no job has this id' }]);
@@ -139,14 +145,13 @@ describe('schedule writes racing each other', () => {
     // Prepare
     const deps = fakeJobsDeps();
     await seedJob(deps, { id: 'j', trigger: { type: 'date', runAt: inAnHour } });
-    const held = deps.schedules.hold('put', 'j');
-    const patching = patchJob(deps, { id: 'j', patch: { description: 'moved' }, caller });
-    await held.reached;
+    const patching = await startHeld(deps, 'put', () =>
+      patchJob(deps, { id: 'j', patch: { description: 'moved' }, caller }),
+    );
     await deps.store.markCompleted('j', 2, NOW);
 
     // Act
-    held.release();
-    await patching;
+    await patching.landLast();
 
     // Assess
     expect(deps.store.jobs.get('j')).toMatchObject({ state: 'completed', version: 3 });
@@ -157,17 +162,14 @@ describe('schedule writes racing each other', () => {
     // Prepare
     const deps = fakeJobsDeps();
     await seedJob(deps, { id: 'j' });
-    const held = deps.schedules.hold('put', 'j');
-    const pausing = pauseJob(deps, { id: 'j', body: {}, caller });
-    await held.reached;
+    const pausing = await startHeld(deps, 'put', () => pauseJob(deps, { id: 'j', body: {}, caller }));
     await resumeJob(deps, { id: 'j', caller });
     deps.schedules.beforePut = () => {
       throw new Error('throttled');
     };
 
     // Act
-    held.release();
-    const paused = await pausing;
+    const paused = await pausing.landLast();
 
     // Assess
     expect(paused).toMatchObject({ state: 'paused', version: 2 });
@@ -187,15 +189,14 @@ describe('schedule writes racing each other', () => {
     // Prepare
     const deps = fakeJobsDeps();
     await seedJob(deps, { id: 'j', trigger: { type: 'date', runAt: inAnHour } });
-    const held = deps.schedules.hold('put', 'j');
-    const patching = patchJob(deps, { id: 'j', patch: { description: 'first' }, caller });
-    await held.reached;
+    const patching = await startHeld(deps, 'put', () =>
+      patchJob(deps, { id: 'j', patch: { description: 'first' }, caller }),
+    );
     await patchJob(deps, { id: 'j', patch: { description: 'second' }, caller });
     deps.clock.advance(2 * 3600_000);
 
     // Act
-    held.release();
-    await patching;
+    await patching.landLast();
 
     // Assess
     expect(deps.schedules.definitions.get('j')?.Description).toBe('first');

@@ -13,17 +13,9 @@ import { reconcileHandler } from '../../../lib/composition/reconcile';
 import { awsWorkerDeps, workerHandler } from '../../../lib/composition/worker';
 import { ENV, parseConfig, workerConfigSchema } from '../../../lib/schemas/config';
 import { DEFAULT_JOB_POLICIES } from '../../../lib/schemas/job';
+import { workerEnv } from '../../support/worker/env';
 
 // This file loads neither the guard nor its registration: each test registers what it needs.
-const workerEnv = (extra: Record<string, string> = {}) => ({
-  [ENV.jobsTable]: 'jobs',
-  [ENV.runsTable]: 'runs',
-  [ENV.jobsQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/jobs',
-  [ENV.eventBusName]: 'bus',
-  [ENV.jobsDlqUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/dlq',
-  [ENV.webhookSecretArn]: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:s',
-  ...extra,
-});
 const apiEnv = (extra: Record<string, string> = {}) => ({
   [ENV.jobsTable]: 'jobs',
   [ENV.runsTable]: 'runs',

@@ -1,34 +1,13 @@
-import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { defineTask } from '../../../lib/domain/task';
 import type { ClaimResult } from '../../../lib/ports/run-ledger';
 import { processMessage } from '../../../lib/use-cases/run-occurrence';
-import { aJob, aMessage, scheduled } from '../../support/worker/builders';
+import { aJob, aMessage, ONE_ATTEMPT, scheduled } from '../../support/worker/builders';
 import { fakeWorld, type FakeWorld } from '../../support/worker/fake-world';
+import { AT, invocation, NOW, OCCURRENCE, redriveAttributes, RUN_ID } from '../../support/worker/occurrence';
+import { countingTask, failingTask } from '../../support/worker/tasks';
 
 // How the worker claims an occurrence, or settles it without running: duplicates, jobs paused meanwhile, runs that
 // started before, redrives, and a ledger under contention.
-
-const NOW = '2030-01-01T09:00:05.000Z';
-const AT = '2030-01-01T09:00:00Z';
-const RUN_ID = '20300101T090000Z';
-const OCCURRENCE = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
-const invocation = { remainingMs: () => 60_000 };
-
-function countingTask(options: { failing?: boolean } = {}) {
-  const runs: number[] = [];
-  const task = defineTask({
-    name: 'echo',
-    description: 'counts its runs',
-    payload: z.object({}).passthrough(),
-    timeoutSeconds: 10,
-    run: (_payload, context) => {
-      runs.push(context.attempt);
-      return options.failing === true ? Promise.reject(new Error('still failing')) : Promise.resolve('ok');
-    },
-  });
-  return { task, runs };
-}
 
 /** The worker's deps with a sleep that keeps each pause asked for. */
 function withRecordedPauses(world: FakeWorld) {
@@ -53,15 +32,6 @@ function contendClaims(world: FakeWorld, times: number): { contended: number } {
     return Promise.resolve({ kind: 'contention' });
   };
   return counter;
-}
-
-function redriveAttributes(redrives: number): Record<string, string> {
-  return {
-    'sked-reason': 'exhausted',
-    'sked-run-id': RUN_ID,
-    'sked-scheduled-time': new Date(AT).toISOString(),
-    'sked-redrives': String(redrives),
-  };
 }
 
 describe('an occurrence of a paused job', () => {
@@ -194,9 +164,9 @@ describe('an occurrence that already started', () => {
 describe('a redriven occurrence', () => {
   it('acknowledges a second DLQ copy of a run that was already redriven, without running it', async () => {
     // Prepare: the run failed, one copy of its DLQ message was redriven and failed again
-    const { task, runs } = countingTask({ failing: true });
+    const { task, runs } = failingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.seed(aJob({ retry: { maxAttempts: 1, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
+    world.jobs.seed(aJob({ retry: ONE_ATTEMPT }));
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
     await processMessage(
       world.deps,

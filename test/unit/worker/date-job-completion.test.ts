@@ -1,27 +1,17 @@
-import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { defineTask } from '../../../lib/domain/task';
 import { processMessage } from '../../../lib/use-cases/run-occurrence';
 import { aJob, aMessage, scheduled } from '../../support/worker/builders';
 import { fakeWorld } from '../../support/worker/fake-world';
-
-const NOW = '2030-01-01T09:00:05.000Z';
-const AT = '2030-01-01T09:00:00Z';
-const invocation = { remainingMs: () => 60_000 };
+import { AT, invocation, NOW } from '../../support/worker/occurrence';
+import { echoTask } from '../../support/worker/tasks';
 
 describe('completing a date job after its run', () => {
   it('leaves a job that was changed while its run was in flight with its new definition', async () => {
     // Prepare: while the date job's only run executes, a client changes the job to cron (a new version)
     let changeJob = (): void => undefined;
-    const task = defineTask({
-      name: 'echo',
-      description: 'a client edits the job mid-run',
-      payload: z.object({}).passthrough(),
-      timeoutSeconds: 10,
-      run: () => {
-        changeJob();
-        return Promise.resolve('done');
-      },
+    const task = echoTask('a client edits the job mid-run', () => {
+      changeJob();
+      return Promise.resolve('done');
     });
     const world = fakeWorld({ now: NOW, tasks: [task] });
     const dateJob = aJob({ trigger: { type: 'date', runAt: AT }, version: 4 });
@@ -41,13 +31,7 @@ describe('completing a date job after its run', () => {
 
   it('completes the job it ran when nothing changed it meanwhile', async () => {
     // Prepare
-    const task = defineTask({
-      name: 'echo',
-      description: 'succeeds',
-      payload: z.object({}).passthrough(),
-      timeoutSeconds: 10,
-      run: () => Promise.resolve('done'),
-    });
+    const task = echoTask('succeeds', () => Promise.resolve('done'));
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ trigger: { type: 'date', runAt: AT }, version: 4 }));
 

@@ -2,10 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { processBatch } from '../../../lib/use-cases/run-occurrence';
 import { aJob, aMessage, scheduled } from '../../support/worker/builders';
 import { fakeWorld } from '../../support/worker/fake-world';
-
-const NOW = '2030-01-01T09:00:05.000Z';
-const AT = '2030-01-01T09:00:00Z';
-const invocation = { remainingMs: () => 60_000 };
+import { AT, invocation, NOW } from '../../support/worker/occurrence';
 
 describe('an error before the claim', () => {
   it('brings the message back after a short backoff instead of the whole visibility timeout', async () => {

@@ -1,11 +1,10 @@
-import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { defineTask } from '../../../lib/domain/task';
 import { decideAfterFailure } from '../../../lib/domain/worker-policies';
 import { processMessage } from '../../../lib/use-cases/run-occurrence';
 import { JOBS_QUEUE_RETENTION_SECONDS } from '../../../lib/schemas/job';
 import { aJob, aMessage, scheduled } from '../../support/worker/builders';
 import { fakeWorld } from '../../support/worker/fake-world';
+import { echoTask } from '../../support/worker/tasks';
 
 const NOW = '2030-01-05T08:00:05.000Z';
 const AT = '2030-01-05T08:00:00Z';
@@ -32,13 +31,7 @@ describe('retries near the end of the jobs queue retention', () => {
   it('fails the run for good, with its DLQ copy, instead of letting the message expire with the run running', async () => {
     // Prepare: the message has waited in the queue for all but 90 minutes of its retention (slot waits, redeliveries);
     // the next attempt would come an hour later, too close to its expiry
-    const task = defineTask({
-      name: 'echo',
-      description: 'always fails',
-      payload: z.object({}).passthrough(),
-      timeoutSeconds: 10,
-      run: () => Promise.reject(new Error('downstream is down')),
-    });
+    const task = echoTask('always fails', () => Promise.reject(new Error('downstream is down')));
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ retry: hourly, misfireGraceSeconds: 600 }));
     const sentAt = new Date(new Date(NOW).getTime() - (JOBS_QUEUE_RETENTION_SECONDS - 90 * 60) * 1000);

@@ -1,32 +1,12 @@
-import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { defineTask } from '../../../lib/domain/task';
 import type { Run } from '../../../lib/schemas/run';
 import { processMessage } from '../../../lib/use-cases/run-occurrence';
 import { aJob, aMessage, scheduled } from '../../support/worker/builders';
 import { fakeWorld } from '../../support/worker/fake-world';
+import { AT, invocation, NOW, RUN_ID } from '../../support/worker/occurrence';
+import { countingTask } from '../../support/worker/tasks';
 
 // How the worker reads a record: what it refuses as no run envelope, and which DLQ copies it takes for a redrive.
-
-const NOW = '2030-01-01T09:00:05.000Z';
-const AT = '2030-01-01T09:00:00Z';
-const RUN_ID = '20300101T090000Z';
-const invocation = { remainingMs: () => 60_000 };
-
-function countingTask() {
-  const runs: number[] = [];
-  const task = defineTask({
-    name: 'echo',
-    description: 'counts its runs',
-    payload: z.object({}).passthrough(),
-    timeoutSeconds: 10,
-    run: (_payload, context) => {
-      runs.push(context.attempt);
-      return Promise.resolve('ok');
-    },
-  });
-  return { task, runs };
-}
 
 /** The occurrence's run as an exhausted attempt left it, before any redrive. */
 const FAILED_RUN: Run = {

@@ -2,75 +2,15 @@ import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { defineTask } from '../../../lib/domain/task';
 import { processBatch, processMessage } from '../../../lib/use-cases/run-occurrence';
-import { aJob, aMessage, scheduled } from '../../support/worker/builders';
+import { aJob, aMessage, ONE_ATTEMPT, scheduled } from '../../support/worker/builders';
 import { fakeWorld } from '../../support/worker/fake-world';
-
-const NOW = '2030-01-01T09:00:05.000Z';
-const AT = '2030-01-01T09:00:00Z';
-const RUN_ID = '20300101T090000Z';
-const invocation = { remainingMs: () => 60_000 };
-const ONE_RETRYLESS_ATTEMPT = { maxAttempts: 1, initialSeconds: 1, multiplier: 1, maxSeconds: 1 };
-
-function counterTask() {
-  const runs: number[] = [];
-  const task = defineTask({
-    name: 'echo',
-    description: 'counts its runs',
-    payload: z.object({}).passthrough(),
-    timeoutSeconds: 10,
-    run: (_payload, context) => {
-      runs.push(context.attempt);
-      return Promise.resolve({ attempt: context.attempt });
-    },
-  });
-  return { task, runs };
-}
-
-function failingTask(failures: number) {
-  const attempts: number[] = [];
-  const task = defineTask({
-    name: 'echo',
-    description: 'fails the first n attempts',
-    payload: z.object({}).passthrough(),
-    timeoutSeconds: 10,
-    run: (_payload, context) => {
-      attempts.push(context.attempt);
-      if (context.attempt <= failures) return Promise.reject(new Error(`attempt ${context.attempt} failed`));
-      return Promise.resolve('done');
-    },
-  });
-  return { task, attempts };
-}
-
-function flagTask() {
-  const state = { failing: true, runs: 0 };
-  const task = defineTask({
-    name: 'echo',
-    description: 'fails while the flag is set',
-    payload: z.object({}).passthrough(),
-    timeoutSeconds: 10,
-    run: () => {
-      state.runs += 1;
-      return state.failing ? Promise.reject(new Error('still failing')) : Promise.resolve('fixed');
-    },
-  });
-  return { task, state };
-}
-
-/** The attributes the SQS adapter writes on a DLQ copy, which a redrive keeps. */
-function redriveAttributes(redrives = 0): Record<string, string> {
-  return {
-    'sked-reason': 'exhausted',
-    'sked-run-id': RUN_ID,
-    'sked-scheduled-time': new Date(AT).toISOString(),
-    'sked-redrives': String(redrives),
-  };
-}
+import { AT, invocation, NOW, OCCURRENCE, redriveAttributes, RUN_ID } from '../../support/worker/occurrence';
+import { countingTask, failingTask, fixableTask, slowTask, stopsWhenAborted } from '../../support/worker/tasks';
 
 describe('processMessage', () => {
   it('runs a due occurrence with one claim and one completion write', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob());
 
@@ -93,7 +33,7 @@ describe('processMessage', () => {
 
   it('acknowledges a second delivery of a finished occurrence without running it', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob());
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
@@ -108,7 +48,7 @@ describe('processMessage', () => {
 
   it('runs one of five concurrent deliveries of the same occurrence', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ maxConcurrent: 5 }));
     const messages = Array.from({ length: 5 }, () => aMessage(scheduled('job-1', AT)));
@@ -123,11 +63,10 @@ describe('processMessage', () => {
 
   it('re-claims and runs a running occurrence whose lease lapsed after a crash', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob());
-    const occurrence = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
-    world.ledger.seedRunning(occurrence, 1, new Date('2030-01-01T09:00:04Z'));
+    world.ledger.seedRunning(OCCURRENCE, 1, new Date('2030-01-01T09:00:04Z'));
     world.ledger.holdSlot('job-1', 0, RUN_ID, new Date('2030-01-01T09:00:04Z'));
 
     // Act
@@ -141,11 +80,10 @@ describe('processMessage', () => {
 
   it('leaves a running occurrence with a live lease to the delivery that holds it', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob());
-    const occurrence = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
-    world.ledger.seedRunning(occurrence, 1, new Date('2030-01-01T09:05:00Z'));
+    world.ledger.seedRunning(OCCURRENCE, 1, new Date('2030-01-01T09:05:00Z'));
 
     // Act
     const outcome = await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
@@ -189,7 +127,7 @@ describe('processMessage', () => {
 
   it('records a scheduled occurrence of a paused job as skipped (paused)', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ state: 'paused' }));
 
@@ -205,7 +143,7 @@ describe('processMessage', () => {
 
   it('runs a run-now of a paused job', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ state: 'paused' }));
     const envelope = { v: 1 as const, jobId: 'job-1', kind: 'manual' as const, runId: 'm-1', requestedAt: NOW };
@@ -220,7 +158,7 @@ describe('processMessage', () => {
 
   it('records an occurrence that starts after the misfire grace as missed', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: '2030-01-01T09:05:01Z', tasks: [task] });
     world.jobs.seed(aJob({ misfireGraceSeconds: 300, trigger: { type: 'interval', hours: 1 } }));
 
@@ -236,11 +174,10 @@ describe('processMessage', () => {
 
   it('does not judge a retry by the misfire grace', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: '2030-01-01T10:00:00Z', tasks: [task] });
     world.jobs.seed(aJob({ misfireGraceSeconds: 60, coalesce: false }));
-    const occurrence = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
-    world.ledger.seedRunning(occurrence, 1, new Date('2030-01-01T09:01:00Z'));
+    world.ledger.seedRunning(OCCURRENCE, 1, new Date('2030-01-01T09:01:00Z'));
 
     // Act
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
@@ -251,7 +188,7 @@ describe('processMessage', () => {
 
   it('skips an occurrence whose next fire time has passed when coalescing', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: '2030-01-01T09:05:30Z', tasks: [task] });
     world.jobs.seed(
       aJob({ coalesce: true, misfireGraceSeconds: 3600, trigger: { type: 'cron', expression: '*/5 * * * *' } }),
@@ -268,7 +205,7 @@ describe('processMessage', () => {
 
   it('skips an occurrence when every slot is taken and overlap is skip', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ maxConcurrent: 1, overlap: 'skip' }));
     world.ledger.holdSlot('job-1', 0, 'earlier-run', new Date('2030-01-01T09:10:00Z'));
@@ -285,7 +222,7 @@ describe('processMessage', () => {
 
   it('retries an occurrence later when every slot is taken and overlap is queue', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task], settings: { overlapRetrySeconds: 7 } });
     world.jobs.seed(aJob({ maxConcurrent: 2, overlap: 'queue' }));
     world.ledger.holdSlot('job-1', 0, 'run-a', new Date('2030-01-01T09:10:00Z'));
@@ -304,7 +241,7 @@ describe('processMessage', () => {
 
   it('counts a run still holding a slot above a lowered maxConcurrent against the new limit', async () => {
     // Prepare: the limit was 2; a run took slot 1 before it was lowered to 1
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ maxConcurrent: 1, overlap: 'skip' }));
     world.ledger.holdSlot('job-1', 1, 'run-under-the-old-limit', new Date('2030-01-01T09:10:00Z'));
@@ -320,7 +257,7 @@ describe('processMessage', () => {
 
   it('takes a slot whose lease lapsed', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ maxConcurrent: 1, overlap: 'skip' }));
     world.ledger.holdSlot('job-1', 0, 'crashed-run', new Date('2030-01-01T09:00:00Z'));
@@ -360,7 +297,7 @@ describe('processMessage', () => {
 
   it('fails the run and moves the envelope to the DLQ once attempts are exhausted', async () => {
     // Prepare
-    const { task } = failingTask(99);
+    const { task } = failingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 2, maxSeconds: 60 } }));
     const message = aMessage(scheduled('job-1', AT));
@@ -412,14 +349,7 @@ describe('processMessage', () => {
 
   it('records a timeout when the task outlives its budget before the deadline', async () => {
     // Prepare
-    const task = defineTask({
-      name: 'slow',
-      description: 'never ends in time',
-      payload: z.object({}),
-      timeoutSeconds: 60,
-      run: (_payload, context) =>
-        new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted')))),
-    });
+    const task = slowTask('slow', 'never ends in time', stopsWhenAborted);
     const world = fakeWorld({ now: NOW, tasks: [task], settings: { reserveMs: 5_000 } });
     world.jobs.seed(
       aJob({
@@ -442,16 +372,10 @@ describe('processMessage', () => {
     // Prepare: a task that never ends and never looks at its signal; the budget is 100 ms before the 5 s reserve
     const signals: AbortSignal[] = [];
     const attempts: number[] = [];
-    const task = defineTask({
-      name: 'stubborn',
-      description: 'ignores its abort signal',
-      payload: z.object({}),
-      timeoutSeconds: 60,
-      run: (_payload, context) => {
-        signals.push(context.signal);
-        attempts.push(context.attempt);
-        return context.attempt === 1 ? new Promise(() => undefined) : Promise.resolve('done');
-      },
+    const task = slowTask('stubborn', 'ignores its abort signal', (_payload, context) => {
+      signals.push(context.signal);
+      attempts.push(context.attempt);
+      return context.attempt === 1 ? new Promise(() => undefined) : Promise.resolve('done');
     });
     const world = fakeWorld({ now: NOW, tasks: [task], settings: { reserveMs: 5_000 } });
     world.jobs.seed(
@@ -487,15 +411,9 @@ describe('processMessage', () => {
 
   it('keeps the slot of a timed-out task that ignores its abort held when it fails for good', async () => {
     // Prepare
-    const task = defineTask({
-      name: 'stubborn',
-      description: 'ignores its abort signal',
-      payload: z.object({}),
-      timeoutSeconds: 60,
-      run: () => new Promise(() => undefined),
-    });
+    const task = slowTask('stubborn', 'ignores its abort signal', () => new Promise(() => undefined));
     const world = fakeWorld({ now: NOW, tasks: [task], settings: { reserveMs: 5_000 } });
-    world.jobs.seed(aJob({ target: { type: 'task', task: 'stubborn', payload: {} }, retry: ONE_RETRYLESS_ATTEMPT }));
+    world.jobs.seed(aJob({ target: { type: 'task', task: 'stubborn', payload: {} }, retry: ONE_ATTEMPT }));
 
     // Act
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), { remainingMs: () => 5_100 });
@@ -514,14 +432,7 @@ describe('processMessage', () => {
 
   it('frees the run and its slot at once when a timed-out task stops on its abort', async () => {
     // Prepare
-    const task = defineTask({
-      name: 'polite',
-      description: 'stops when aborted',
-      payload: z.object({}),
-      timeoutSeconds: 60,
-      run: (_payload, context) =>
-        new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted')))),
-    });
+    const task = slowTask('polite', 'stops when aborted', stopsWhenAborted);
     const world = fakeWorld({ now: NOW, tasks: [task], settings: { reserveMs: 5_000 } });
     world.jobs.seed(
       aJob({
@@ -542,7 +453,7 @@ describe('processMessage', () => {
 
   it('marks a date job completed after its occurrence succeeds', async () => {
     // Prepare
-    const { task } = counterTask();
+    const { task } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ trigger: { type: 'date', runAt: AT } }));
 
@@ -556,7 +467,7 @@ describe('processMessage', () => {
 
   it('uses the SentTimestamp when the scheduled time placeholder arrives unsubstituted, and says so', async () => {
     // Prepare
-    const { task } = counterTask();
+    const { task } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob());
 
@@ -596,7 +507,7 @@ describe('processMessage', () => {
 describe('processBatch', () => {
   it('reports only the failing record and runs the others', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ id: 'job-1' }));
     world.jobs.seed(aJob({ id: 'job-2' }));
@@ -617,7 +528,7 @@ describe('processBatch', () => {
 
   it('absorbs a completion write that fails once, recording the run a single time', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob());
     const original = world.deps.ledger.finish.bind(world.deps.ledger);
@@ -636,7 +547,7 @@ describe('processBatch', () => {
 
   it('leaves the run unfinished and the record failed when the completion cannot be written', async () => {
     // Prepare
-    const { task } = counterTask();
+    const { task } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob());
     world.deps.ledger.finish = () => Promise.reject(new Error('InternalServerError'));
@@ -653,7 +564,7 @@ describe('processBatch', () => {
 
   it('runs a redriven failed occurrence again with a fresh attempt budget, past the misfire grace', async () => {
     // Prepare: attempts exhausted, then the cause is fixed and an hour later the DLQ copy is moved back
-    const { task, state } = flagTask();
+    const { task, state } = fixableTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
     const original = aMessage(scheduled('job-1', AT));
@@ -683,14 +594,10 @@ describe('processBatch', () => {
 
   it('retries a redriven run that fails again and dead-letters it with the new redrive count', async () => {
     // Prepare
-    const { task, state } = flagTask();
+    const { task, state } = fixableTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob({ retry: { maxAttempts: 2, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
-    world.ledger.seedRunning(
-      { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' },
-      1,
-      new Date(0),
-    );
+    world.ledger.seedRunning(OCCURRENCE, 1, new Date(0));
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
     const redriven = aMessage(scheduled('job-1', AT), { attributes: redriveAttributes(0) });
 
@@ -707,7 +614,7 @@ describe('processBatch', () => {
 
   it('never runs a succeeded occurrence again when a DLQ copy of it is redriven', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
     world.jobs.seed(aJob());
     await processMessage(world.deps, aMessage(scheduled('job-1', AT)), invocation);
@@ -727,9 +634,9 @@ describe('processBatch', () => {
 
   it('dead-letters a failed run when its own message comes back because the DLQ copy could not be sent', async () => {
     // Prepare
-    const { task } = failingTask(99);
+    const { task } = failingTask();
     const world = fakeWorld({ now: NOW, tasks: [task] });
-    world.jobs.seed(aJob({ retry: { maxAttempts: 1, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }));
+    world.jobs.seed(aJob({ retry: ONE_ATTEMPT }));
     const message = aMessage(scheduled('job-1', AT));
     world.messages.failingDeadLetters = 1;
 
@@ -750,7 +657,7 @@ describe('processBatch', () => {
 
   it('judges a redelivered first attempt by when it was first delivered, not by now, for the misfire grace', async () => {
     // Prepare: the first delivery met a passing DynamoDB error; SQS brings it back ten minutes later
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: '2030-01-01T09:10:05.000Z', tasks: [task] });
     world.jobs.seed(aJob({ misfireGraceSeconds: 60, coalesce: false }));
     const redelivered = aMessage(scheduled('job-1', AT), {
@@ -774,13 +681,12 @@ describe('processBatch', () => {
 
   it('fails and dead-letters a retry that found every slot taken for maxAttempts + overlapMaxDeliveries deliveries', async () => {
     // Prepare: attempt 1 failed and released its hold; a long run of another occurrence holds the only slot
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task], settings: { overlapMaxDeliveries: 4 } });
     world.jobs.seed(
       aJob({ maxConcurrent: 1, retry: { maxAttempts: 3, initialSeconds: 1, multiplier: 1, maxSeconds: 1 } }),
     );
-    const occurrence = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
-    world.ledger.seedRunning(occurrence, 1, new Date(0));
+    world.ledger.seedRunning(OCCURRENCE, 1, new Date(0));
     world.ledger.holdSlot('job-1', 0, 'long-run', new Date('2030-01-01T10:00:00Z'));
     const delivery = (receiveCount: number) => aMessage(scheduled('job-1', AT), { receiveCount });
 
@@ -808,9 +714,9 @@ describe('processBatch', () => {
 
   it('fails a redrive that never found a free slot, and dead-letters it again for a later redrive', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task], settings: { overlapMaxDeliveries: 4 } });
-    world.jobs.seed(aJob({ maxConcurrent: 1, retry: ONE_RETRYLESS_ATTEMPT }));
+    world.jobs.seed(aJob({ maxConcurrent: 1, retry: ONE_ATTEMPT }));
     world.ledger.seed({
       jobId: 'job-1',
       runId: RUN_ID,
@@ -845,7 +751,7 @@ describe('processBatch', () => {
 
   it('stops waiting for a slot after overlapMaxDeliveries and records the occurrence skipped (overlap)', async () => {
     // Prepare
-    const { task, runs } = counterTask();
+    const { task, runs } = countingTask();
     const world = fakeWorld({ now: NOW, tasks: [task], settings: { overlapMaxDeliveries: 4 } });
     world.jobs.seed(aJob({ maxConcurrent: 1, overlap: 'queue' }));
     world.ledger.holdSlot('job-1', 0, 'long-run', new Date('2030-01-01T10:00:00Z'));

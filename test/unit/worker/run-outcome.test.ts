@@ -1,36 +1,23 @@
-import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { defineTask } from '../../../lib/domain/task';
 import { TargetHttpError } from '../../../lib/domain/worker-errors';
 import { processMessage } from '../../../lib/use-cases/run-occurrence';
-import { aJob, aMessage, scheduled } from '../../support/worker/builders';
+import { aJob, aMessage, ONE_ATTEMPT, scheduled } from '../../support/worker/builders';
 import { fakeWorld } from '../../support/worker/fake-world';
+import { AT, invocation, NOW, OCCURRENCE, RUN_ID } from '../../support/worker/occurrence';
+import { echoTask } from '../../support/worker/tasks';
 
 // What the worker runs for a claimed occurrence, and how it records and announces the outcome when the
 // ledger, the job table or the event bus fail, or another delivery re-claims the run meanwhile.
-
-const NOW = '2030-01-01T09:00:05.000Z';
-const AT = '2030-01-01T09:00:00Z';
-const RUN_ID = '20300101T090000Z';
-const OCCURRENCE = { jobId: 'job-1', runId: RUN_ID, scheduledTime: new Date(AT), kind: 'schedule' as const };
-const invocation = { remainingMs: () => 60_000 };
-const ONE_ATTEMPT = { maxAttempts: 1, initialSeconds: 1, multiplier: 1, maxSeconds: 1 };
 
 /** A task that keeps each run's attempt and payload, fails when told to, and calls `during` while it runs. */
 function scriptedTask(options: { failing?: boolean } = {}) {
   const runs: { attempt: number; payload: unknown }[] = [];
   const hooks: { during?: (attempt: number) => Promise<void> } = {};
-  const task = defineTask({
-    name: 'echo',
-    description: 'does what the test says',
-    payload: z.object({}).passthrough(),
-    timeoutSeconds: 10,
-    run: async (payload, context) => {
-      runs.push({ attempt: context.attempt, payload });
-      await hooks.during?.(context.attempt);
-      if (options.failing === true) throw new Error(`attempt ${context.attempt} failed`);
-      return 'ok';
-    },
+  const task = echoTask('does what the test says', async (payload, context) => {
+    runs.push({ attempt: context.attempt, payload });
+    await hooks.during?.(context.attempt);
+    if (options.failing === true) throw new Error(`attempt ${context.attempt} failed`);
+    return 'ok';
   });
   return { task, runs, hooks };
 }
