@@ -96,41 +96,53 @@ export class DynamoDbRunLedger implements RunLedger {
     }
   }
 
+  /**
+   * A write of an occurrence's ledger item that may create the item, so it sets the occurrence fields as well; it
+   * holds only as `expect` says at `now`, and a failed check returns the item as it was.
+   */
+  private occurrenceWrite(
+    occurrence: Occurrence,
+    expect: LedgerExpectation,
+    now: Date,
+    update: { readonly set: Readonly<Record<string, unknown>>; readonly remove: readonly string[] },
+  ): Update {
+    return {
+      TableName: this.tableName,
+      Key: this.runKey(occurrence.jobId, occurrence.runId),
+      ...expressions({
+        update: { set: { ...occurrenceFields(occurrence), ...update.set }, remove: update.remove },
+        condition: this.expectation(expect, now),
+      }),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    };
+  }
+
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const { occurrence, expect, token, now, leaseUntil, slot, messageId } = request;
     // A redrive starts a fresh attempt budget and counts itself; other claims leave the counter as it is.
     const attempt = expect.kind === 'lapsed' ? expect.attempts + 1 : 1;
     const redrives =
       expect.kind === 'failed' ? expect.redrives + 1 : expect.kind === 'lapsed' ? (expect.redrives ?? 0) : 0;
-    const ledgerUpdate: Update = {
-      TableName: this.tableName,
-      Key: this.runKey(occurrence.jobId, occurrence.runId),
-      ...expressions({
-        update: {
-          set: {
-            ...occurrenceFields(occurrence),
-            status: 'running',
-            attempts: attempt,
-            startedAt: now.toISOString(),
-            leaseUntil: leaseUntil.getTime(),
-            token,
-            holderMessageId: messageId,
-            [ttlAttribute]: this.expiresAt(now),
-            ...(expect.kind === 'failed' && { redrives }),
-          },
-          remove: [
-            'finishedAt',
-            'durationMs',
-            'result',
-            'reason',
-            'failedMessageId',
-            ...(messageId === undefined ? ['holderMessageId'] : []),
-          ],
-        },
-        condition: this.expectation(expect, now),
-      }),
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    };
+    const ledgerUpdate = this.occurrenceWrite(occurrence, expect, now, {
+      set: {
+        status: 'running',
+        attempts: attempt,
+        startedAt: now.toISOString(),
+        leaseUntil: leaseUntil.getTime(),
+        token,
+        holderMessageId: messageId,
+        [ttlAttribute]: this.expiresAt(now),
+        ...(expect.kind === 'failed' && { redrives }),
+      },
+      remove: [
+        'finishedAt',
+        'durationMs',
+        'result',
+        'reason',
+        'failedMessageId',
+        ...(messageId === undefined ? ['holderMessageId'] : []),
+      ],
+    });
 
     if (slot === undefined) {
       try {
@@ -232,27 +244,20 @@ export class DynamoDbRunLedger implements RunLedger {
   async record(occurrence: Occurrence, expect: LedgerExpectation, outcome: RecordedOutcome): Promise<RecordResult> {
     try {
       await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: this.runKey(occurrence.jobId, occurrence.runId),
-          ...expressions({
-            update: {
-              set: {
-                ...occurrenceFields(occurrence),
-                status: outcome.status,
-                attempts: ifNotExists('attempts', 0),
-                finishedAt: outcome.at.toISOString(),
-                [ttlAttribute]: this.expiresAt(outcome.at),
-                reason: outcome.reason,
-                error: outcome.error,
-                failedMessageId: outcome.status === 'failed' ? outcome.messageId : undefined,
-              },
-              remove: ['leaseUntil', 'token'],
+        new UpdateItemCommand(
+          this.occurrenceWrite(occurrence, expect, outcome.at, {
+            set: {
+              status: outcome.status,
+              attempts: ifNotExists('attempts', 0),
+              finishedAt: outcome.at.toISOString(),
+              [ttlAttribute]: this.expiresAt(outcome.at),
+              reason: outcome.reason,
+              error: outcome.error,
+              failedMessageId: outcome.status === 'failed' ? outcome.messageId : undefined,
             },
-            condition: this.expectation(expect, outcome.at),
+            remove: ['leaseUntil', 'token'],
           }),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+        ),
       );
       return { kind: 'recorded' };
     } catch (error) {
