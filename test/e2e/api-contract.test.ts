@@ -10,7 +10,7 @@ import { deploySked, destroySked, type LocalSked } from '../support/e2e/deployme
 /**
  * Fuzzes the Jobs API's contract: Schemathesis reads the deployed stage's own /openapi.json and sends generated
  * requests (examples, coverage, fuzzing and stateful phases) through API Gateway, checking every answer against the
- * document. Bounded so that `npm test` stays short on a 2-core machine: a case budget per operation, two workers, a
+ * document. Bounded so that `npm test` stays short on a 2-core machine: a case budget per operation, one worker, a
  * per-request timeout, and a wall-clock cap after which the run is killed and the test fails.
  */
 const endpoint = process.env.AWS_ENDPOINT_URL ?? 'http://localhost:4566';
@@ -19,9 +19,11 @@ const stage = `local-fuzz${randomUUID().slice(0, 8)}`;
 const FUZZ_BOUNDS = {
   /** Generated cases per operation and phase. */
   maxExamples: 25,
-  workers: 2,
+  // One worker: with two, Hypothesis's source inspection races between threads on Python 3.11 and now and then
+  // ends the run with an internal error ("AST constructor recursion depth mismatch") that is no finding.
+  workers: 1,
   requestTimeoutSeconds: 10,
-  /** The whole Schemathesis run; it takes about a minute. */
+  /** The whole Schemathesis run; it takes 70-90 s (about 3,300 cases). */
   wallClockMs: 150_000,
 } as const;
 
