@@ -33,6 +33,7 @@ export function benchJob(id: string, options: BenchJobOptions = {}): Job {
     misfireGraceSeconds: 86_400,
     coalesce: false,
     maxConcurrent: options.maxConcurrent ?? 1,
+    slotsHighWater: options.maxConcurrent ?? 1,
     overlap: 'skip',
     tags: [],
     state: options.state ?? 'enabled',

@@ -59,6 +59,7 @@ export function buildJob(input: ParsedJobInput, context: JobContext, previous?: 
   if (issues.length > 0) throw new ValidationError(issues);
 
   const id = input.id ?? previous?.id ?? context.newId();
+  const maxConcurrent = input.maxConcurrent ?? context.defaults.maxConcurrent;
   const now = context.now.toISOString();
   return {
     id,
@@ -73,7 +74,8 @@ export function buildJob(input: ParsedJobInput, context: JobContext, previous?: 
     retry,
     misfireGraceSeconds: input.misfireGraceSeconds ?? context.defaults.misfireGraceSeconds,
     coalesce: input.coalesce ?? context.defaults.coalesce,
-    maxConcurrent: input.maxConcurrent ?? context.defaults.maxConcurrent,
+    maxConcurrent,
+    slotsHighWater: Math.max(maxConcurrent, previous?.slotsHighWater ?? previous?.maxConcurrent ?? maxConcurrent),
     overlap: input.overlap ?? context.defaults.overlap,
     tags: [...new Set(input.tags ?? [])],
     state: previous?.state === 'paused' ? 'paused' : 'enabled',

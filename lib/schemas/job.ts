@@ -172,6 +172,13 @@ export const jobSchema = z.object({
   misfireGraceSeconds: jobFields.misfireGraceSeconds,
   coalesce: jobFields.coalesce,
   maxConcurrent: jobFields.maxConcurrent,
+  slotsHighWater: z
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'The highest maxConcurrent the job has had (set by sked): while it is above maxConcurrent, runs also wait for the slots left from the higher limit',
+    ),
   overlap: overlapSchema,
   tags: jobFields.tags,
   state: jobStateSchema,

@@ -176,6 +176,15 @@ async function settleDuplicate(context: RecordContext, current: LedgerEntry | un
   });
 }
 
+/**
+ * Whether runs may still hold slots at or above the job's limit, left from a higher one: only then does the claim
+ * have the ledger look at them (a read more per claim). A job whose record does not say its highest limit (written
+ * before sked recorded it) is looked at too.
+ */
+function maySlotsAboveLimitBeHeld(job: Job): boolean {
+  return job.slotsHighWater === undefined || job.slotsHighWater > job.maxConcurrent;
+}
+
 /** Tries the job's slots in the run's own order until one holds the occurrence, or the record settles. */
 async function claimSlot(context: RecordContext, job: Job, initial: LedgerExpectation): Promise<ClaimOutcome> {
   const { deps, occurrence, log, invocation } = context;
@@ -198,7 +207,7 @@ async function claimSlot(context: RecordContext, job: Job, initial: LedgerExpect
         now,
         leaseUntil,
         slot,
-        maxConcurrent: job.maxConcurrent,
+        ...(maySlotsAboveLimitBeHeld(job) && { maxConcurrent: job.maxConcurrent }),
         messageId: context.message.messageId,
       });
       switch (result.kind) {

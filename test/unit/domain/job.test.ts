@@ -41,6 +41,7 @@ describe('building a job from client input', () => {
       misfireGraceSeconds: 300,
       coalesce: true,
       maxConcurrent: 1,
+      slotsHighWater: 1,
       overlap: 'skip',
       tags: [],
       state: 'enabled',
