@@ -266,6 +266,22 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       expect(afterFinish).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
     });
 
+    it('reports a run not in the expected state as a conflict even while a slot above a lowered limit is held', async () => {
+      // Prepare: attempt 1 of the run was released for a retry; another run holds slot 2 of the old limit of 3
+      const first = request({ token: 'a', slot: 0, maxConcurrent: 3 });
+      await ledger.claim(first);
+      await ledger.release(claimOf(first), { class: 'Error', message: 'boom', category: 'task_exception' }, T0);
+      await ledger.claim(
+        request({ occurrence: occurrence('20300101T080000Z'), token: 'h', slot: 2, maxConcurrent: 3 }),
+      );
+
+      // Act: a delivery that takes the run for new meets the lowered limit of 2
+      const asNew = await ledger.claim(request({ token: 'b', slot: 0, maxConcurrent: 2 }));
+
+      // Assess: the ledger's answer wins, so the run is never recorded as if it had not started
+      expect(asNew).toMatchObject({ kind: 'conflict', current: { status: 'running', attempts: 1 } });
+    });
+
     it('counts a slot above a lowered limit against it only while its lease lives', async () => {
       // Prepare
       await ledger.claim(

@@ -179,11 +179,10 @@ export class DynamoDbRunLedger implements RunLedger {
     };
     const aboveLimit =
       request.maxConcurrent === undefined ? [] : await this.slotsFrom(occurrence.jobId, request.maxConcurrent);
-    if (aboveLimit.some((held) => held.leaseUntil !== undefined && held.leaseUntil >= now.getTime())) {
-      return { kind: 'slot-taken' };
-    }
-    // The slots left from a higher limit are all lapsed: checked to stay so, so that a worker that read the job
-    // before its limit was lowered cannot take one meanwhile. A transaction holds at most 100 actions.
+    // The slots left from a higher limit must be lapsed, checked in the same transaction: a live one cancels it
+    // (slot-taken), and so does one a worker that read the job before its limit was lowered takes meanwhile. The
+    // ledger item's own condition is judged in the same transaction, so a run that is not in the expected state is
+    // reported as a conflict, never as slot-taken. A transaction holds at most 100 actions.
     const stillLapsed = aboveLimit.slice(0, MAX_TRANSACT_ACTIONS - 2).map((held): ConditionCheck => {
       const lapsed = expressions({
         condition: or(attributeNotExists('leaseUntil'), lessThan('leaseUntil', now.getTime())),
