@@ -61,7 +61,7 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   recordWithoutRunAttempts: 3,
   abortGraceMs: 1_000,
   queueRetentionSeconds: JOBS_QUEUE_RETENTION_SECONDS,
-  beforeClaimRetry: { initialSeconds: 5, maxSeconds: 900 },
+  beforeClaimRetry: { initialSeconds: 30, maxSeconds: 900 },
 };
 
 export interface WorkerDeps {

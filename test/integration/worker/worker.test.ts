@@ -454,7 +454,7 @@ describe('the worker against the local cloud', () => {
         return { ...deps, worker: { ...deps.worker, ledger: wrapped } };
       };
 
-      // Act: a failure before the claim brings the message back after a second here (5 s by default)
+      // Act: a failure before the claim brings the message back after a second here (30 s by default)
       const soon = withSettings({ beforeClaimRetry: { initialSeconds: 1, maxSeconds: 1 } });
       await sendAndDrain(
         job.id,

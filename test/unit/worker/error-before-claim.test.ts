@@ -19,8 +19,8 @@ describe('an error before the claim', () => {
     // Assess: both go back to SQS, soon, backing off per delivery; nothing was recorded
     expect(failed).toEqual(['m-1', 'm-3']);
     expect(world.messages.retries).toEqual([
-      { messageId: 'm-1', delaySeconds: 5 },
-      { messageId: 'm-3', delaySeconds: 20 },
+      { messageId: 'm-1', delaySeconds: 30 },
+      { messageId: 'm-3', delaySeconds: 120 },
     ]);
     expect(await world.ledger.get('job-1', '20300101T090000Z')).toBeUndefined();
   });
