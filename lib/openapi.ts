@@ -309,7 +309,13 @@ export function buildOpenApiDocument(): JsonSchema {
           parameters: idParam,
           requestBody: body(ref('RunNowRequest'), false),
           responses: responses({
-            202: json('Queued', ref('RunNowResponse'), { Location: 'The run: /jobs/{id}/runs/{runId}' }),
+            202: json(
+              'Queued: the run reads as `queued` at once, until the worker picks it up',
+              ref('RunNowResponse'),
+              {
+                Location: 'The run: /jobs/{id}/runs/{runId}',
+              },
+            ),
             ...bodyErrors,
             404: noJob,
           }),

@@ -93,11 +93,14 @@ export class SkedStorage extends Construct {
     });
   }
 
-  /** What the API needs on the run ledger: get a run and query a job's runs. */
-  grantRunsRead(grantee: IGrantable): Grant {
+  /**
+   * What the API needs on the run ledger: get a run, query a job's runs, and record a run-now run as `queued`
+   * (conditional PutItem), withdrawing it (conditional DeleteItem) when its message could not be sent.
+   */
+  grantRunsReadAndQueue(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
       grantee,
-      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
       resourceArns: [this.runsTable.tableArn],
     });
   }

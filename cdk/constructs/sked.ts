@@ -153,7 +153,7 @@ export class Sked extends Construct {
 
     // Each function gets what its code calls, nothing more (reconcile reads jobs and manages schedules only).
     this.storage.grantJobsReadWrite(this.apiFunction);
-    this.storage.grantRunsRead(this.apiFunction);
+    this.storage.grantRunsReadAndQueue(this.apiFunction);
     jobsQueue.grantSendMessages(this.apiFunction);
     eventBus.grantPutEventsTo(this.apiFunction);
     this.scheduler.grantManageSchedules(this.apiFunction);

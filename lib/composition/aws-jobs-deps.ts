@@ -44,8 +44,8 @@ export function awsClients(options: AwsClientOptions = { awsLimitsGuard: false }
   };
 }
 
-// The ledger's retention only matters when writing; the API only reads it.
-const READ_ONLY_RETENTION_DAYS = 1;
+// The ledger's retention applies to the worker's writes; the API writes only `queued` items, with their own expiry.
+const API_RETENTION_DAYS = 1;
 
 /** The composition root of the jobs use cases over AWS, from parsed config. */
 export function awsJobsDeps(
@@ -57,7 +57,7 @@ export function awsJobsDeps(
   return {
     store: new DynamoDbJobStore(clients.dynamodb, config[ENV.jobsTable]),
     schedules: new SchedulerSchedules(clients.scheduler, config[ENV.scheduleGroup]),
-    runs: new DynamoDbRunLedger(clients.dynamodb, config[ENV.runsTable], READ_ONLY_RETENTION_DAYS),
+    runs: new DynamoDbRunLedger(clients.dynamodb, config[ENV.runsTable], API_RETENTION_DAYS),
     queue: new SqsRunQueue(clients.sqs, config[ENV.jobsQueueUrl]),
     events: new EventBridgePublisher(clients.eventbridge, config[ENV.eventBusName]),
     clock: { now: () => new Date() },

@@ -15,6 +15,17 @@ export interface RunReader {
   list(jobId: string, query: RunListQuery): Promise<Page<Run>>;
 }
 
+/**
+ * What the API writes to the ledger: a run-now occurrence recorded as `queued` before its message is sent, so the
+ * run id it returns answers at once. The worker's first claim takes the queued item as it takes a missing one.
+ */
+export interface QueuedRuns extends RunReader {
+  /** Records the occurrence as `queued` at `at`; its id is new, so an existing item is an error. */
+  enqueue(occurrence: Occurrence, at: Date): Promise<void>;
+  /** Removes a `queued` record whose message could not be sent; a run the worker has begun is left as it is. */
+  withdraw(occurrence: Occurrence): Promise<void>;
+}
+
 /** One scheduled (or run-now) occurrence of a job: the ledger's key (docs/design.md#the-occurrence-key). */
 export interface Occurrence {
   readonly jobId: string;
@@ -42,9 +53,10 @@ export interface LedgerEntry {
 }
 
 /**
- * The state a conditional write expects: no item yet (a first attempt), a `running` item whose lease has lapsed
- * after exactly `attempts` attempts (a retry, or a re-claim after a crash), or a `failed` item redriven exactly
- * `redrives` times before (an operator's redrive from the DLQ, which starts a fresh attempt budget).
+ * The state a conditional write expects: not started (a first attempt: no item yet, or the `queued` item run-now
+ * wrote), a `running` item whose lease has lapsed after exactly `attempts` attempts (a retry, or a re-claim after a
+ * crash), or a `failed` item redriven exactly `redrives` times before (an operator's redrive from the DLQ, which
+ * starts a fresh attempt budget).
  */
 export type LedgerExpectation =
   | { readonly kind: 'absent' }

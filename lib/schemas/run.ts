@@ -3,7 +3,8 @@ import * as z from 'zod';
 /** The largest `result` kept in the ledger: the rest of a task's return value or a webhook's body is cut. */
 export const MAX_RESULT_BYTES = 4096;
 
-export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'missed', 'skipped']);
+/** `queued`: asked for by run-now and on the jobs queue, not yet picked up by the worker. */
+export const runStatusSchema = z.enum(['queued', 'running', 'succeeded', 'failed', 'missed', 'skipped']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'missed', 'skipped'];

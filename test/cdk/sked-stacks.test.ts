@@ -600,7 +600,7 @@ describe('the sked stacks', () => {
       '*': ['scheduler:ListSchedules', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
       jobsTable: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       'jobsTable/index/list': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-      runsTable: ['dynamodb:GetItem', 'dynamodb:Query'],
+      runsTable: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       [jobsQueue]: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
       eventBus: ['events:PutEvents'],
       schedules: [

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DynamoDbRunLedger } from '../../lib/adapters/aws/dynamodb-run-ledger';
 import { ValidationError } from '../../lib/domain/errors';
 import { LeaseLostError } from '../../lib/domain/worker-errors';
-import type { Claim, ClaimRequest, FinishedRun, Occurrence, RunLedger } from '../../lib/ports/run-ledger';
+import type { Claim, ClaimRequest, FinishedRun, Occurrence, QueuedRuns, RunLedger } from '../../lib/ports/run-ledger';
 import type { RunError } from '../../lib/schemas/run';
 import { InMemoryRunLedger } from '../support/fakes/run-ledger';
 import { runsTableInput } from '../support/tables';
 import { freshForEachTest, freshTable, inProcess, type Implementation } from './implementations';
 
-const ledgers: Implementation<RunLedger>[] = [
+const ledgers: Implementation<RunLedger & QueuedRuns>[] = [
   inProcess('InMemoryRunLedger', () => new InMemoryRunLedger()),
   {
     name: 'DynamoDbRunLedger',
@@ -59,7 +59,7 @@ function claimOf(req: ClaimRequest, attempt = 1, redrives = 0): Claim {
 }
 
 describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
-  let ledger: RunLedger;
+  let ledger: RunLedger & QueuedRuns;
   freshForEachTest(implementation, (subject) => (ledger = subject));
 
   /** Claims the request and fails its first attempt with `boom`, and whatever `outcome` adds. */
@@ -790,6 +790,92 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       // Assess
       expect(recorded).toEqual({ kind: 'recorded' });
       expect(await ledger.get('job-1', '20300101T090000Z')).toMatchObject({ status: 'failed', error: invalid });
+    });
+  });
+
+  describe('queued runs (run-now)', () => {
+    const manual: Occurrence = {
+      jobId: 'job-1',
+      runId: '20300101T085959Z-ab12',
+      scheduledTime: new Date('2030-01-01T08:59:59Z'),
+      kind: 'manual',
+    };
+
+    it('shows a queued run at once, and the first claim takes it for attempt 1', async () => {
+      // Act
+      await ledger.enqueue(manual, manual.scheduledTime);
+      const queued = await ledger.get('job-1', manual.runId);
+      const claimed = await ledger.claim(request({ occurrence: manual }));
+
+      // Assess
+      expect(queued).toEqual({
+        jobId: 'job-1',
+        runId: manual.runId,
+        scheduledTime: '2030-01-01T08:59:59.000Z',
+        kind: 'manual',
+        status: 'queued',
+        attempts: 0,
+      });
+      expect(claimed).toEqual({ kind: 'claimed', attempt: 1, redrives: 0 });
+      expect(await ledger.get('job-1', manual.runId)).toMatchObject({ status: 'running', attempts: 1 });
+    });
+
+    it('lets a first-attempt outcome replace a queued run', async () => {
+      // Prepare
+      await ledger.enqueue(manual, manual.scheduledTime);
+
+      // Act
+      const recorded = await ledger.record(
+        manual,
+        { kind: 'absent' },
+        { status: 'skipped', reason: 'overlap', at: T0 },
+      );
+
+      // Assess
+      expect(recorded).toEqual({ kind: 'recorded' });
+      expect(await ledger.get('job-1', manual.runId)).toMatchObject({ status: 'skipped', attempts: 0 });
+    });
+
+    it('lists queued runs under their own status', async () => {
+      // Prepare
+      await ledger.enqueue(manual, manual.scheduledTime);
+      await succeededRun();
+
+      // Act
+      const page = await ledger.list('job-1', { status: 'queued', limit: 10 });
+
+      // Assess
+      expect(page.items.map((run) => run.runId)).toEqual([manual.runId]);
+    });
+
+    it('refuses to queue a run id that already exists', async () => {
+      // Prepare
+      await ledger.enqueue(manual, manual.scheduledTime);
+      await ledger.claim(request({ occurrence: manual }));
+
+      // Act
+      const again = ledger.enqueue(manual, manual.scheduledTime);
+
+      // Assess
+      await expect(again).rejects.toThrow();
+      expect(await ledger.get('job-1', manual.runId)).toMatchObject({ status: 'running' });
+    });
+
+    it('withdraws a queued run, and leaves one the worker has begun', async () => {
+      // Prepare
+      const begun = { ...manual, runId: '20300101T085959Z-cd34' };
+      await ledger.enqueue(manual, manual.scheduledTime);
+      await ledger.enqueue(begun, begun.scheduledTime);
+      await ledger.claim(request({ occurrence: begun }));
+
+      // Act
+      await ledger.withdraw(manual);
+      await ledger.withdraw(begun);
+      await ledger.withdraw({ ...manual, runId: '20300101T085959Z-none' });
+
+      // Assess
+      expect(await ledger.get('job-1', manual.runId)).toBeUndefined();
+      expect(await ledger.get('job-1', begun.runId)).toMatchObject({ status: 'running', attempts: 1 });
     });
   });
 

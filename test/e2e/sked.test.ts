@@ -42,6 +42,8 @@ describe('sked deployed to the local cloud', () => {
   let pagerQueueUrl: string | undefined;
   const everyMinute = 'e2e-every-minute';
   const alwaysFails = 'e2e-always-fails';
+  /** The run run-now started, as GET answered for it right after the POST returned. */
+  let runNowRead: { runId: string; status: number; body: unknown };
 
   const call = async (method: string, path: string, json?: unknown) => {
     const response = await api(`${sked.apiBaseUrl}${path}`, { method, ...(json !== undefined && { json }) });
@@ -98,6 +100,9 @@ describe('sked deployed to the local cloud', () => {
     for (const response of created) expect(response.status, response.text).toBe(201);
     const runNow = await call('POST', `/jobs/${alwaysFails}/run`);
     expect(runNow.status, runNow.text).toBe(202);
+    const { runId } = z.object({ runId: z.string() }).parse(runNow.body);
+    const read = await call('GET', `/jobs/${alwaysFails}/runs/${runId}`);
+    runNowRead = { runId, status: read.status, body: read.body };
   }, 300_000);
 
   afterAll(async () => {
@@ -106,6 +111,13 @@ describe('sked deployed to the local cloud', () => {
       await sqs.send(new DeleteQueueCommand({ QueueUrl: pagerQueueUrl })).catch(() => undefined);
     await destroySked(stage, endpoint).catch((error: unknown) => console.error(error));
   }, 300_000);
+
+  it('answers for the run id run-now returned as soon as the POST returns', () => {
+    // Assess
+    expect(runNowRead.status).toBe(200);
+    expect(runNowRead.body).toMatchObject({ runId: runNowRead.runId, kind: 'manual' });
+    expect(['queued', 'running', 'failed']).toContain((runNowRead.body as { status: string }).status);
+  });
 
   it('runs a job registered every minute and records a succeeded run', async () => {
     // Act

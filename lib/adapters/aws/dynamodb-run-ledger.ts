@@ -1,7 +1,9 @@
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   GetItemCommand,
   paginateQuery,
+  PutItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -21,11 +23,13 @@ import type {
   LedgerEntry,
   LedgerExpectation,
   Occurrence,
+  QueuedRuns,
   RecordResult,
   RecordedOutcome,
   RunLedger,
   RunListQuery,
 } from '../../ports/run-ledger';
+import { JOBS_QUEUE_RETENTION_SECONDS } from '../../schemas/job';
 import { runErrorSchema, runSchema, runStatusSchema, type Run, type RunError } from '../../schemas/run';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
@@ -43,6 +47,11 @@ import { RUNS_TABLE } from './table-layout';
 
 const { partitionKey, sortKey, runPrefix, slotPrefix, ttlAttribute } = RUNS_TABLE;
 const DAY_MS = 86_400_000;
+/**
+ * A `queued` item outlives its message by a day: once the jobs queue has dropped the message, nothing can claim it.
+ * The worker's claim sets the run's own retention.
+ */
+const QUEUED_TTL_SECONDS = JOBS_QUEUE_RETENTION_SECONDS + 86_400;
 /** DynamoDB's limit on the actions of one TransactWriteItems. */
 const MAX_TRANSACT_ACTIONS = 100;
 
@@ -55,7 +64,7 @@ const MAX_TRANSACT_ACTIONS = 100;
  * instead of the 2 a ledger without slots would; that buys a `maxConcurrent` that holds across workers without an
  * extra call. Ledger and slot leases end together, never after the invocation's deadline.
  */
-export class DynamoDbRunLedger implements RunLedger {
+export class DynamoDbRunLedger implements RunLedger, QueuedRuns {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -78,7 +87,7 @@ export class DynamoDbRunLedger implements RunLedger {
   private expectation(expect: LedgerExpectation, now: Date): Condition {
     switch (expect.kind) {
       case 'absent':
-        return attributeNotExists(sortKey);
+        return or(attributeNotExists(sortKey), equals('status', 'queued'));
       case 'lapsed':
         return and(
           equals('status', 'running'),
@@ -383,6 +392,40 @@ export class DynamoDbRunLedger implements RunLedger {
       ).Item;
     if (current !== undefined && ownWrite(unmarshall(current))) return;
     throw new LeaseLostError(jobId, runId);
+  }
+
+  async enqueue(occurrence: Occurrence, at: Date): Promise<void> {
+    const item = {
+      [partitionKey]: occurrence.jobId,
+      [sortKey]: `${runPrefix}${occurrence.runId}`,
+      ...occurrenceFields(occurrence),
+      status: 'queued',
+      attempts: 0,
+      [ttlAttribute]: Math.floor(at.getTime() / 1000) + QUEUED_TTL_SECONDS,
+    };
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: marshall(item),
+        ...expressions({ condition: attributeNotExists(sortKey) }),
+      }),
+    );
+  }
+
+  async withdraw(occurrence: Occurrence): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: this.runKey(occurrence.jobId, occurrence.runId),
+          ...expressions({ condition: equals('status', 'queued') }),
+        }),
+      );
+    } catch (error) {
+      // The worker has begun the run (the message did reach the queue), or nothing was queued: leave it.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
   }
 
   async get(jobId: string, runId: string): Promise<Run | undefined> {

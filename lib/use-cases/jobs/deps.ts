@@ -4,7 +4,7 @@ import type { Clock, Ids } from '../../ports/clock';
 import type { EventPublisher } from '../../ports/events';
 import type { JobStore } from '../../ports/job-store';
 import type { RunQueue } from '../../ports/queue';
-import type { RunReader } from '../../ports/run-ledger';
+import type { QueuedRuns } from '../../ports/run-ledger';
 import type { Schedules } from '../../ports/schedules';
 import type { UrlGuard } from '../../ports/url-guard';
 import type { Job, JobPolicies } from '../../schemas/job';
@@ -19,7 +19,7 @@ export interface UseCaseLog {
 export interface JobsDeps {
   readonly store: JobStore;
   readonly schedules: Schedules;
-  readonly runs: RunReader;
+  readonly runs: QueuedRuns;
   readonly queue: RunQueue;
   readonly events: EventPublisher;
   readonly clock: Clock;

@@ -1,6 +1,7 @@
 import { ValidationError } from '../../domain/errors';
 import { manualRunId } from '../../domain/run-id';
 import { runNowBodySchema } from '../../schemas/api';
+import type { Occurrence } from '../../ports/run-ledger';
 import { manualEnvelopeSchema } from '../../schemas/envelope';
 import type { JobsDeps, RequestContext } from './deps';
 import { getExisting } from './job-writes';
@@ -13,7 +14,9 @@ export interface RunNowRequest extends RequestContext {
 
 /**
  * POST /jobs/{id}/run: puts a manual envelope on the jobs queue, so the run goes through the same worker and
- * policies as scheduled ones. A payload given here replaces the job's task payload for this run only and is
+ * policies as scheduled ones. The run is recorded as `queued` first, so the id returned answers
+ * GET /jobs/{id}/runs/{runId} at once; should the message not reach the queue, the record is withdrawn and the
+ * request fails, leaving no run that would never start. A payload given here replaces the job's task payload for this run only and is
  * validated against the task's schema now, not when the worker picks it up. Webhook jobs take no payload.
  */
 export async function runNow(deps: JobsDeps, request: RunNowRequest): Promise<{ runId: string }> {
@@ -38,6 +41,27 @@ export async function runNow(deps: JobsDeps, request: RunNowRequest): Promise<{ 
     requestedAt: now.toISOString(),
     ...(payload !== undefined && { payload }),
   });
-  await deps.queue.send(envelope);
+  const occurrence = { jobId: job.id, runId, scheduledTime: now, kind: 'manual' } as const;
+  await deps.runs.enqueue(occurrence, now);
+  try {
+    await deps.queue.send(envelope);
+  } catch (error) {
+    await withdrawQueued(deps, occurrence);
+    throw error;
+  }
   return { runId };
+}
+
+/** Takes back the `queued` record of a run whose message was not sent; a failure here is logged, not thrown. */
+async function withdrawQueued(deps: JobsDeps, occurrence: Occurrence): Promise<void> {
+  try {
+    await deps.runs.withdraw(occurrence);
+  } catch (error) {
+    // The record stays `queued` until its expiry; nothing will run it.
+    deps.log.error('could not withdraw the queued run after its message failed', {
+      jobId: occurrence.jobId,
+      runId: occurrence.runId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }

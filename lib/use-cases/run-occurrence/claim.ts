@@ -95,7 +95,7 @@ async function recordWithoutRun(
 
 /** The expectation to retry a write with, or undefined when the current state is final or held by a live lease. */
 function expectationFrom(current: LedgerEntry | undefined, now: Date): LedgerExpectation | undefined {
-  if (current === undefined) return { kind: 'absent' };
+  if (current === undefined || current.status === 'queued') return { kind: 'absent' };
   if (current.status !== 'running') return undefined;
   if (current.leaseUntil !== undefined && current.leaseUntil.getTime() >= now.getTime()) return undefined;
   return { kind: 'lapsed', attempts: current.attempts, redrives: current.redrives };

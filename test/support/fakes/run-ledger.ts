@@ -10,6 +10,7 @@ import type {
   LedgerEntry,
   LedgerExpectation,
   Occurrence,
+  QueuedRuns,
   RecordResult,
   RecordedOutcome,
   RunLedger,
@@ -46,7 +47,7 @@ function visible(run: StoredRun): Run {
  * sets and removes the attributes the adapter's update expression does, and reads keep what its schema keeps. Time is
  * what the caller passes (`now` of a claim, `at` of an outcome), as for the adapter.
  */
-export class InMemoryRunLedger implements RunLedger {
+export class InMemoryRunLedger implements RunLedger, QueuedRuns {
   /** Ledger items by `${jobId}|${runId}`. */
   readonly runs = new Map<string, StoredRun>();
   readonly slots = new Map<string, StoredSlot>();
@@ -77,7 +78,7 @@ export class InMemoryRunLedger implements RunLedger {
   private matches(run: StoredRun | undefined, expect: LedgerExpectation, now: Date): boolean {
     switch (expect.kind) {
       case 'absent':
-        return run === undefined;
+        return run === undefined || run.status === 'queued';
       case 'lapsed':
         return (
           run?.status === 'running' &&
@@ -240,6 +241,28 @@ export class InMemoryRunLedger implements RunLedger {
       lastAttemptFinishedAt: releasedAt,
     });
     this.freeSlot(claim, holdUntil);
+    return Promise.resolve();
+  }
+
+  enqueue(occurrence: Occurrence, _at: Date): Promise<void> {
+    this.writes.push(`enqueue ${occurrence.runId}`);
+    const key = this.key(occurrence.jobId, occurrence.runId);
+    if (this.runs.has(key)) return Promise.reject(new Error(`run ${occurrence.runId} already exists`));
+    this.runs.set(key, {
+      jobId: occurrence.jobId,
+      runId: occurrence.runId,
+      scheduledTime: occurrence.scheduledTime.toISOString(),
+      kind: occurrence.kind,
+      status: 'queued',
+      attempts: 0,
+    });
+    return Promise.resolve();
+  }
+
+  withdraw(occurrence: Occurrence): Promise<void> {
+    this.writes.push(`withdraw ${occurrence.runId}`);
+    const key = this.key(occurrence.jobId, occurrence.runId);
+    if (this.runs.get(key)?.status === 'queued') this.runs.delete(key);
     return Promise.resolve();
   }
 

@@ -298,6 +298,64 @@ describe('runNow', () => {
     ]);
   });
 
+  it('records the run as queued before sending, so the id it returns answers at once', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'j' });
+
+    // Act
+    const { runId } = await runNow(deps, { id: 'j', body: {}, caller });
+    const run = await getRun(deps, 'j', runId);
+
+    // Assess
+    expect(run).toEqual({
+      jobId: 'j',
+      runId,
+      scheduledTime: '2030-01-01T00:00:00.000Z',
+      kind: 'manual',
+      status: 'queued',
+      attempts: 0,
+    });
+    expect(deps.runs.writes).toEqual([`enqueue ${runId}`]);
+    expect(deps.queue.sent).toHaveLength(1);
+  });
+
+  it('withdraws the queued run and fails when the message cannot be sent, leaving no run behind', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'j' });
+    deps.queue.failure = new Error('SQS unavailable');
+
+    // Act
+    const attempt = runNow(deps, { id: 'j', body: {}, caller });
+
+    // Assess
+    await expect(attempt).rejects.toThrow('SQS unavailable');
+    expect(deps.runs.writes).toEqual(['enqueue 20300101T000000Z-ms1', 'withdraw 20300101T000000Z-ms1']);
+    expect((await listRuns(deps, 'j', {})).items).toEqual([]);
+    expect(deps.log.entries).toEqual([]);
+  });
+
+  it('fails with the send error and logs the run left queued when the withdrawal fails too', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'j' });
+    deps.queue.failure = new Error('SQS unavailable');
+    deps.runs.withdraw = () => Promise.reject(new Error('DynamoDB unavailable'));
+
+    // Act
+    const attempt = runNow(deps, { id: 'j', body: {}, caller });
+
+    // Assess
+    await expect(attempt).rejects.toThrow('SQS unavailable');
+    expect(deps.log.entries).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        details: { jobId: 'j', runId: '20300101T000000Z-ms1', error: 'DynamoDB unavailable' },
+      }),
+    ]);
+  });
+
   it("refuses a payload the task's schema rejects, sending nothing", async () => {
     // Prepare
     const deps = fakeJobsDeps();

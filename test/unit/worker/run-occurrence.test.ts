@@ -156,6 +156,29 @@ describe('processMessage', () => {
     expect(await world.ledger.get('job-1', 'm-1')).toMatchObject({ status: 'succeeded', kind: 'manual' });
   });
 
+  it('runs a run-now the API recorded as queued, once, in place of the queued record', async () => {
+    // Prepare
+    const { task, runs } = countingTask();
+    const world = fakeWorld({ now: NOW, tasks: [task] });
+    world.jobs.seed(aJob());
+    const manual = { jobId: 'job-1', runId: 'm-1', scheduledTime: new Date(NOW), kind: 'manual' as const };
+    await world.ledger.enqueue(manual, new Date(NOW));
+    const envelope = { v: 1 as const, jobId: 'job-1', kind: 'manual' as const, runId: 'm-1', requestedAt: NOW };
+
+    // Act
+    await processMessage(world.deps, aMessage(envelope), invocation);
+    await processMessage(world.deps, aMessage(envelope, { messageId: 'duplicate' }), invocation);
+
+    // Assess
+    expect(runs).toEqual([1]);
+    expect(await world.ledger.get('job-1', 'm-1')).toMatchObject({
+      status: 'succeeded',
+      kind: 'manual',
+      attempts: 1,
+      scheduledTime: NOW,
+    });
+  });
+
   it('records an occurrence that starts after the misfire grace as missed', async () => {
     // Prepare
     const { task, runs } = countingTask();
