@@ -2,8 +2,9 @@
  * The local AWS cloud for tests and `npm run local`.
  *
  * Uses an endpoint already answering at AWS_ENDPOINT_URL (default http://localhost:4566: LocalStack, MiniStack or
- * anything compatible). Otherwise installs MiniStack, pinned, from PyPI into the project's .venv and starts it,
- * waits for health, and stops it again when the caller is done, but only if it started it.
+ * anything compatible). Otherwise installs MiniStack, pinned, from PyPI into the project's .venv and starts it through
+ * sked's launcher (scripts/local/ministack/launch.py: its schedule sweep and alarm evaluation off), waits for health,
+ * and stops it again when the caller is done, but only if it started it. docs/local-cloud.md has the details.
  *
  *   tsx scripts/local-cloud.ts install   # create .venv and install the pinned MiniStack and Schemathesis
  *   tsx scripts/local-cloud.ts start     # start (or reuse) and leave running; pid in .local-cloud/
@@ -23,12 +24,30 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const venv = join(root, '.venv');
 const stateDir = join(root, '.local-cloud');
 const pidFile = join(stateDir, 'ministack.pid');
+const launcher = join(root, 'scripts', 'local', 'ministack', 'launch.py');
+const logFile = join(stateDir, 'ministack.log');
+
+/** Whether the emulator does a job sked does itself locally: 'no' when known to be off, 'unknown' when it may. */
+export type EmulatorDoes = 'no' | 'unknown';
 
 export interface LocalCloud {
   readonly endpoint: string;
   /** True when this process started the emulator (and so will stop it). */
   readonly started: boolean;
+  /** Whether the emulator fires EventBridge Scheduler schedules on its own, besides sked's local scheduler. */
+  readonly firesSchedules: EmulatorDoes;
+  /** Whether the emulator evaluates CloudWatch alarms on its own, besides sked's local alarm evaluator. */
+  readonly evaluatesAlarms: EmulatorDoes;
+  /** One line for the caller to print when either of them is 'unknown'; absent otherwise. */
+  readonly warning?: string;
   stop(): Promise<void>;
+}
+
+/** What an emulator already answering at the endpoint does besides what sked does (see `probeEmulator`). */
+export interface EmulatorFindings {
+  readonly firesSchedules: EmulatorDoes;
+  readonly evaluatesAlarms: EmulatorDoes;
+  readonly warning?: string;
 }
 
 export function endpointFromEnv(): string {
@@ -49,14 +68,54 @@ export function localAwsEnv(endpoint: string): Record<string, string> {
 
 export async function isHealthy(endpoint: string): Promise<boolean> {
   for (const path of ['/_localstack/health', '/_ministack/health']) {
-    try {
-      const response = await fetch(new URL(path, endpoint), { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return true;
-    } catch {
-      // not answering on this path (or at all); try the next one
-    }
+    if ((await healthAnswer(endpoint, path)) !== undefined) return true;
   }
   return false;
+}
+
+/** The JSON a health path answers with, or undefined when it does not answer 200 (or at all). */
+async function healthAnswer(endpoint: string, path: string): Promise<unknown> {
+  try {
+    const response = await fetch(new URL(path, endpoint), { signal: AbortSignal.timeout(2000) });
+    if (!response.ok) return undefined;
+    return await response.json().catch(() => ({}));
+  } catch {
+    return undefined; // not answering on this path (or at all)
+  }
+}
+
+/**
+ * Tells what an emulator already running at the endpoint does on its own. sked's launcher marks its health answer
+ * (`sked: { scheduleSweep: 'off', alarmEvaluation: 'off' }`); LocalStack (no /_ministack/health) never fires
+ * Scheduler schedules. Anything else may do either.
+ */
+export async function probeEmulator(endpoint: string): Promise<EmulatorFindings> {
+  const ministack = await healthAnswer(endpoint, '/_ministack/health');
+  if (ministack !== undefined) {
+    const marker = isRecord(ministack) && isRecord(ministack.sked) ? ministack.sked : {};
+    const firesSchedules: EmulatorDoes = marker.scheduleSweep === 'off' ? 'no' : 'unknown';
+    const evaluatesAlarms: EmulatorDoes = marker.alarmEvaluation === 'off' ? 'no' : 'unknown';
+    if (firesSchedules === 'no' && evaluatesAlarms === 'no') return { firesSchedules, evaluatesAlarms };
+    return {
+      firesSchedules,
+      evaluatesAlarms,
+      warning:
+        `the MiniStack at ${endpoint} was not started by sked: it may fire schedules on its own sweep and evaluate ` +
+        'alarms by metric name alone, besides what sked does locally; stop it and let sked start its own ' +
+        '(docs/local-cloud.md)',
+    };
+  }
+  return {
+    firesSchedules: 'no',
+    evaluatesAlarms: 'unknown',
+    warning:
+      `the emulator at ${endpoint} is not MiniStack (LocalStack?): its Scheduler fires nothing, but it may ` +
+      'evaluate alarms on its own besides sked (docs/local-cloud.md)',
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** pip-installs `name==version` into .venv (created when missing) once; returns the path of its `bin/<name>`. */
@@ -90,13 +149,17 @@ async function waitForHealth(endpoint: string, timeoutMs: number, isAlive: () =>
     if (await isHealthy(endpoint)) return;
     if (!isAlive())
       throw new Error(
-        `local cloud: MiniStack exited before it answered at ${endpoint}; see ${join(stateDir, 'ministack.log')}`,
+        `local cloud: MiniStack exited before it answered at ${endpoint}; the end of ${logFile}:\n${logTail()}`,
       );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(
-    `local cloud: no answer at ${endpoint} after ${timeoutMs} ms; see ${join(stateDir, 'ministack.log')}`,
-  );
+  throw new Error(`local cloud: no answer at ${endpoint} after ${timeoutMs} ms; see ${logFile}`);
+}
+
+/** The last lines of the emulator's log: where the launcher says why it refused to start. */
+function logTail(lines = 5): string {
+  if (!existsSync(logFile)) return '';
+  return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 function isRunning(pid: number): boolean {
@@ -109,19 +172,20 @@ function isRunning(pid: number): boolean {
 }
 
 /**
- * Reuses a healthy endpoint or starts MiniStack. With `detached`, the emulator outlives this process and its pid is
- * recorded for `stopDetached`; otherwise `stop()` ends it.
+ * Reuses a healthy endpoint or starts MiniStack through sked's launcher. With `detached`, the emulator outlives this
+ * process and its pid is recorded for `stopDetached`; otherwise `stop()` ends it. A reused emulator is probed for
+ * what it does on its own (`firesSchedules`, `evaluatesAlarms`, `warning`), for the caller to report.
  */
 export async function ensureLocalCloud(options: { detached?: boolean } = {}): Promise<LocalCloud> {
   const endpoint = endpointFromEnv();
   if (await isHealthy(endpoint)) {
-    return { endpoint, started: false, stop: () => Promise.resolve() };
+    return { endpoint, started: false, ...(await probeEmulator(endpoint)), stop: () => Promise.resolve() };
   }
   const port = new URL(endpoint).port || '4566';
-  const ministack = installMiniStack();
+  installMiniStack();
   mkdirSync(stateDir, { recursive: true });
-  const log = openSync(join(stateDir, 'ministack.log'), 'a');
-  const child = spawn(ministack, [], {
+  const log = openSync(logFile, 'a');
+  const child = spawn(join(venv, 'bin', 'python'), [launcher, '--expect-version', MINISTACK_VERSION], {
     cwd: stateDir,
     env: { ...process.env, GATEWAY_PORT: port, MINISTACK_HOST: new URL(endpoint).hostname, LOG_LEVEL: 'WARNING' },
     stdio: ['ignore', log, log],
@@ -137,11 +201,15 @@ export async function ensureLocalCloud(options: { detached?: boolean } = {}): Pr
     child.unref();
     writeFileSync(pidFile, `${pid}\n`);
   }
-  console.error(`local cloud: started MiniStack ${MINISTACK_VERSION} (pid ${pid}) at ${endpoint}`);
+  console.error(
+    `local cloud: started MiniStack ${MINISTACK_VERSION} (pid ${pid}) at ${endpoint}, its schedule sweep and alarm evaluation off`,
+  );
   await waitForHealth(endpoint, 60_000, () => !exited);
   return {
     endpoint,
     started: true,
+    firesSchedules: 'no',
+    evaluatesAlarms: 'no',
     stop: async () => {
       if (exited) return;
       process.kill(-pid, 'SIGTERM');
@@ -176,6 +244,7 @@ async function main(command: string | undefined): Promise<void> {
       console.error(
         cloud.started ? `local cloud: running at ${cloud.endpoint}` : `local cloud: reusing ${cloud.endpoint}`,
       );
+      if (cloud.warning !== undefined) console.error(`local cloud: ${cloud.warning}`);
       return;
     }
     case 'stop':
