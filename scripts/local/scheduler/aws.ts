@@ -1,0 +1,135 @@
+/**
+ * LOCAL ONLY. The Scheduler and SQS calls of the local scheduler, through SDK clients guarded by the AWS limits
+ * middleware (a call AWS would refuse fails here too), against a LocalStack-compatible endpoint.
+ */
+import {
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  paginateListSchedules,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { withAwsLimits } from '../../../lib/adapters/aws/limits';
+import type { OutboundMessage, QueueSender, ScheduleSource, ScheduleSummary } from './ports';
+import { localScheduleOf, type LocalSchedule } from './schedule';
+
+export interface LocalCloudClients {
+  readonly scheduler: SchedulerClient;
+  readonly sqs: SQSClient;
+}
+
+/**
+ * Clients for the endpoint. The emulator takes any credentials; the fixed local pair is used unless the
+ * environment sets some. SQS sends are made once (no SDK retries): the schedule's RetryPolicy does the retrying.
+ */
+export function localCloudClients(endpoint: string, region: string): LocalCloudClients {
+  const credentials =
+    process.env.AWS_ACCESS_KEY_ID === undefined
+      ? { credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }
+      : {};
+  const requestHandler = { requestTimeout: 10_000, connectionTimeout: 3_000 };
+  return {
+    scheduler: withAwsLimits(new SchedulerClient({ endpoint, region, requestHandler, ...credentials })),
+    sqs: withAwsLimits(new SQSClient({ endpoint, region, requestHandler, maxAttempts: 1, ...credentials })),
+  };
+}
+
+/** The schedules of the given groups (every group when none is given). */
+export class SdkScheduleSource implements ScheduleSource {
+  constructor(
+    private readonly client: SchedulerClient,
+    private readonly groups: readonly string[] | undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async list(): Promise<ScheduleSummary[]> {
+    const summaries: ScheduleSummary[] = [];
+    const filters = this.groups === undefined || this.groups.length === 0 ? [undefined] : [...new Set(this.groups)];
+    for (const groupName of filters) {
+      const pages = paginateListSchedules(
+        { client: this.client, pageSize: 100 },
+        groupName === undefined ? {} : { GroupName: groupName },
+      );
+      for await (const page of pages) {
+        for (const schedule of page.Schedules ?? []) {
+          if (schedule.Name === undefined) continue;
+          summaries.push({
+            groupName: schedule.GroupName ?? groupName ?? 'default',
+            name: schedule.Name,
+            ...(schedule.LastModificationDate !== undefined && {
+              lastModificationDate: schedule.LastModificationDate,
+            }),
+          });
+        }
+      }
+    }
+    return summaries;
+  }
+
+  async get(groupName: string, name: string): Promise<LocalSchedule | undefined> {
+    try {
+      const output = await this.client.send(new GetScheduleCommand({ GroupName: groupName, Name: name }));
+      return localScheduleOf(output, new Date(this.now()));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(groupName: string, name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteScheduleCommand({ GroupName: groupName, Name: name }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+  }
+}
+
+const QUEUE_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:(\d{12}):([A-Za-z0-9_.-]+)$/;
+
+/** SendMessage to a queue given by ARN: its URL comes from GetQueueUrl (name and owner account), remembered. */
+export class SdkQueueSender implements QueueSender {
+  private readonly urls = new Map<string, string>();
+
+  constructor(private readonly client: SQSClient) {}
+
+  async send(queueArn: string, message: OutboundMessage): Promise<void> {
+    const url = await this.urlOf(queueArn);
+    try {
+      await this.client.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: message.body,
+          ...(message.messageGroupId !== undefined && { MessageGroupId: message.messageGroupId }),
+          ...(message.attributes !== undefined && {
+            MessageAttributes: Object.fromEntries(
+              Object.entries(message.attributes).map(([name, value]) => [
+                name,
+                { DataType: 'String', StringValue: value },
+              ]),
+            ),
+          }),
+        }),
+      );
+    } catch (error) {
+      // The queue may have been deleted (and perhaps created again under a new URL).
+      this.urls.delete(queueArn);
+      throw error;
+    }
+  }
+
+  private async urlOf(queueArn: string): Promise<string> {
+    const known = this.urls.get(queueArn);
+    if (known !== undefined) return known;
+    const match = QUEUE_ARN.exec(queueArn);
+    if (match === null) throw new Error(`${queueArn} is not an SQS queue ARN`);
+    const [, account = '', queueName = ''] = match;
+    const { QueueUrl } = await this.client.send(
+      new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: account }),
+    );
+    if (QueueUrl === undefined) throw new Error(`GetQueueUrl returned no URL for ${queueArn}`);
+    this.urls.set(queueArn, QueueUrl);
+    return QueueUrl;
+  }
+}

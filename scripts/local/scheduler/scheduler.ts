@@ -1,0 +1,318 @@
+/**
+ * LOCAL ONLY. The local scheduler's engine: it follows the watched schedules by polling the Scheduler API, works
+ * out each one's next occurrence, and at its time (plus the flexible window's delay) hands it to delivery, keeping
+ * what it fired in the state store. docs/local-scheduler.md describes the rules it follows.
+ */
+import { deliverOccurrence, type DeliveryDeps } from './deliver';
+import { deliveryTimeOf, fireRuleOf, isCompleted, nextOccurrence, type FireRule } from './plan';
+import type { ScheduleSource, ScheduleSummary } from './ports';
+import { scheduleKey, type LocalSchedule } from './schedule';
+import type { PendingDelivery, ScheduleRecord, StateStore } from './state';
+
+export interface LocalSchedulerDeps extends DeliveryDeps {
+  readonly schedules: ScheduleSource;
+  readonly state: StateStore;
+  /** How often the schedules are listed again. */
+  readonly pollMs: number;
+}
+
+/** A schedule as the engine follows it. */
+interface Tracked {
+  readonly schedule: LocalSchedule;
+  /** Undefined when the schedule cannot fire locally (its expression or target is not supported). */
+  readonly rule: FireRule | undefined;
+  /** Its next occurrence not yet fired, in epoch ms. */
+  next: number | undefined;
+}
+
+interface MutableRecord {
+  lastFired?: number;
+  pending: PendingDelivery[];
+}
+
+const SQS_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
+/** A stall (a suspended laptop) can leave many occurrences due at once; at most this many are fired per pass. */
+const MAX_OCCURRENCES_PER_PASS = 1000;
+
+export class LocalSchedulerEngine {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly records = new Map<string, MutableRecord>();
+  /** Schedules this engine deleted, by key, with the LastModificationDate they had: not followed again. */
+  private readonly deleted = new Map<string, number>();
+  private readonly inFlight = new Map<string, Set<Promise<void>>>();
+  private readonly deleting = new Map<string, Promise<void>>();
+  private readonly warned = new Set<string>();
+  private readonly stopping = new AbortController();
+  private wakeController = new AbortController();
+  private saving: Promise<void> = Promise.resolve();
+  private loop: Promise<void> | undefined;
+  private listFailing = false;
+  private startedAt = 0;
+
+  constructor(private readonly deps: LocalSchedulerDeps) {}
+
+  /**
+   * Loads the state and reads the schedules once. From here on, an occurrence earlier than this moment that was not
+   * fired is never fired (no catch-up after downtime), and a pending delivery whose moment passed is dropped.
+   */
+  async start(): Promise<void> {
+    this.startedAt = this.deps.clock.now();
+    for (const [key, record] of await this.deps.state.load()) {
+      this.records.set(key, {
+        ...(record.lastFired !== undefined && { lastFired: record.lastFired }),
+        pending: record.pending.filter((pending) => pending.deliverAt >= this.startedAt),
+      });
+    }
+    await this.refresh();
+  }
+
+  /** Runs the poll-and-fire loop until stop(). */
+  run(): void {
+    this.loop ??= this.runLoop();
+  }
+
+  private async runLoop(): Promise<void> {
+    let nextPollAt = this.deps.clock.now() + this.deps.pollMs;
+    while (!this.stopping.signal.aborted) {
+      try {
+        if (this.deps.clock.now() >= nextPollAt) {
+          await this.refresh();
+          nextPollAt = this.deps.clock.now() + this.deps.pollMs;
+        }
+        this.advance();
+      } catch (error) {
+        // A bug here must not end local scheduling for good; the next pass tries again.
+        this.warnOnce(`loop:${describe(error)}`, `local scheduler: ${describe(error)}`);
+      }
+      const wakeAt = Math.min(nextPollAt, this.nextDueAt() ?? Infinity);
+      this.wakeController = new AbortController();
+      const signal = AbortSignal.any([this.stopping.signal, this.wakeController.signal]);
+      await this.deps.clock.sleep(Math.max(0, wakeAt - this.deps.clock.now()), signal);
+    }
+  }
+
+  /** Stops the loop and any retries waiting, lets sends under way finish, and saves the state. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+    await this.idle();
+    await this.saving;
+  }
+
+  /** Resolves once no delivery or delete is under way. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const busy = [...[...this.inFlight.values()].flatMap((set) => [...set]), ...this.deleting.values()];
+      if (busy.length === 0) return;
+      await Promise.allSettled(busy);
+    }
+  }
+
+  /**
+   * Lists the watched schedules and reads those that are new or changed (by LastModificationDate, or by their whole
+   * definition when the listing has none). What was due under the old definitions is fired first.
+   */
+  async refresh(): Promise<void> {
+    let summaries: ScheduleSummary[];
+    try {
+      summaries = await this.deps.schedules.list();
+    } catch (error) {
+      if (!this.listFailing)
+        this.deps.log(`local scheduler: cannot list schedules (will keep trying): ${describe(error)}`);
+      this.listFailing = true;
+      return;
+    }
+    if (this.listFailing) this.deps.log('local scheduler: listing schedules again');
+    this.listFailing = false;
+    this.advance();
+
+    const listed = new Set<string>();
+    for (const summary of summaries) {
+      const key = scheduleKey(summary.groupName, summary.name);
+      listed.add(key);
+      const modifiedAt = summary.lastModificationDate?.getTime();
+      if (modifiedAt !== undefined && this.deleted.get(key) === modifiedAt) continue;
+      const known = this.tracked.get(key);
+      if (modifiedAt !== undefined && known?.schedule.lastModificationDate.getTime() === modifiedAt) continue;
+      let schedule: LocalSchedule | undefined;
+      try {
+        schedule = await this.deps.schedules.get(summary.groupName, summary.name);
+      } catch (error) {
+        this.warnOnce(`get:${key}`, `local scheduler: cannot read ${key}: ${describe(error)}`);
+        continue;
+      }
+      if (schedule === undefined) {
+        this.forget(key);
+      } else if (this.deleted.get(key) !== schedule.lastModificationDate.getTime()) {
+        if (known === undefined || JSON.stringify(known.schedule) !== JSON.stringify(schedule)) this.track(schedule);
+      }
+    }
+    for (const key of [...this.tracked.keys(), ...this.records.keys(), ...this.deleted.keys()]) {
+      if (!listed.has(key)) {
+        this.forget(key);
+        this.deleted.delete(key);
+      }
+    }
+    this.persist();
+    this.wake();
+  }
+
+  /**
+   * Fires what is due now: each occurrence whose time has come is recorded fired and queued with its delivery time,
+   * each queued one whose delivery time has come is delivered, and a completed DELETE schedule is deleted.
+   */
+  advance(): void {
+    const now = this.deps.clock.now();
+    let changed = false;
+    for (const [key, tracked] of this.tracked) {
+      const { schedule, rule } = tracked;
+      if (schedule.state !== 'ENABLED' || rule === undefined) continue;
+      const record = this.recordOf(key);
+      for (let fired = 0; tracked.next !== undefined && tracked.next <= now && fired < MAX_OCCURRENCES_PER_PASS;) {
+        const scheduledTime = tracked.next;
+        const deliverAt = deliveryTimeOf(schedule, new Date(scheduledTime), this.deps.random).getTime();
+        record.lastFired = scheduledTime;
+        record.pending.push({ scheduledTime, deliverAt });
+        tracked.next = nextOccurrence(rule, new Date(scheduledTime + 1))?.getTime();
+        changed = true;
+        fired += 1;
+      }
+      const due = record.pending.filter((pending) => pending.deliverAt <= now);
+      if (due.length > 0) {
+        record.pending = record.pending.filter((pending) => pending.deliverAt > now);
+        for (const pending of due) this.dispatch(key, schedule, pending.scheduledTime);
+        changed = true;
+      }
+      this.completeIfDone(key, tracked, record, now);
+    }
+    if (changed) this.persist();
+  }
+
+  /** The earliest moment something is due: an occurrence or a queued delivery. */
+  nextDueAt(): number | undefined {
+    let earliest: number | undefined;
+    const consider = (time: number | undefined): void => {
+      if (time !== undefined && (earliest === undefined || time < earliest)) earliest = time;
+    };
+    for (const [key, tracked] of this.tracked) {
+      if (tracked.schedule.state !== 'ENABLED' || tracked.rule === undefined) continue;
+      consider(tracked.next);
+      for (const pending of this.records.get(key)?.pending ?? []) consider(pending.deliverAt);
+    }
+    return earliest;
+  }
+
+  /** The state as it would be saved (for tests and the `run` command's summary). */
+  snapshot(): ReadonlyMap<string, ScheduleRecord> {
+    return new Map([...this.records].map(([key, record]) => [key, { ...record, pending: [...record.pending] }]));
+  }
+
+  private track(schedule: LocalSchedule): void {
+    const key = scheduleKey(schedule.groupName, schedule.name);
+    const record = this.recordOf(key);
+    const rule = this.ruleOf(key, schedule);
+    if (schedule.state !== 'ENABLED') record.pending = [];
+    // Occurrences before the scheduler started or before this definition was written never fire.
+    const lower = Math.max(this.startedAt, schedule.lastModificationDate.getTime());
+    const from = Math.max(lower, (record.lastFired ?? -Infinity) + 1);
+    let next: number | undefined;
+    if (rule !== undefined) {
+      try {
+        next = nextOccurrence(rule, new Date(from))?.getTime();
+      } catch (error) {
+        this.warnOnce(`rule:${key}:${schedule.expression}`, `local scheduler: ${key} cannot fire: ${describe(error)}`);
+        this.tracked.set(key, { schedule, rule: undefined, next: undefined });
+        return;
+      }
+    }
+    this.tracked.set(key, { schedule, rule, next });
+  }
+
+  private ruleOf(key: string, schedule: LocalSchedule): FireRule | undefined {
+    if (!SQS_ARN.test(schedule.target.arn)) {
+      this.warnOnce(
+        `target:${key}:${schedule.target.arn}`,
+        `local scheduler: ${key} is not fired: its target ${schedule.target.arn} is not an SQS queue ARN`,
+      );
+      return undefined;
+    }
+    try {
+      return fireRuleOf(schedule);
+    } catch (error) {
+      this.warnOnce(`rule:${key}:${schedule.expression}`, `local scheduler: ${key} cannot fire: ${describe(error)}`);
+      return undefined;
+    }
+  }
+
+  private forget(key: string): void {
+    this.tracked.delete(key);
+    this.records.delete(key);
+  }
+
+  private recordOf(key: string): MutableRecord {
+    let record = this.records.get(key);
+    if (record === undefined) {
+      record = { pending: [] };
+      this.records.set(key, record);
+    }
+    return record;
+  }
+
+  private dispatch(key: string, schedule: LocalSchedule, scheduledTime: number): void {
+    const deliveries = this.inFlight.get(key) ?? new Set<Promise<void>>();
+    this.inFlight.set(key, deliveries);
+    const delivery: Promise<void> = deliverOccurrence(
+      this.deps,
+      schedule,
+      new Date(scheduledTime),
+      this.stopping.signal,
+    ).then(() => {
+      deliveries.delete(delivery);
+      if (deliveries.size === 0) this.inFlight.delete(key);
+      this.wake();
+    });
+    deliveries.add(delivery);
+  }
+
+  /** ActionAfterCompletion DELETE: once nothing is left to fire or deliver, the schedule is deleted. */
+  private completeIfDone(key: string, tracked: Tracked, record: MutableRecord, now: number): void {
+    const { schedule, rule } = tracked;
+    if (schedule.actionAfterCompletion !== 'DELETE' || rule === undefined) return;
+    if (!isCompleted(rule, tracked.next === undefined ? undefined : new Date(tracked.next), new Date(now))) return;
+    if (record.pending.length > 0 || this.inFlight.has(key) || this.deleting.has(key)) return;
+    const deletion = this.deps.schedules
+      .delete(schedule.groupName, schedule.name)
+      .then(() => {
+        this.deps.log(`local scheduler: ${key} completed; deleted (ActionAfterCompletion DELETE)`);
+        this.deleted.set(key, schedule.lastModificationDate.getTime());
+        this.forget(key);
+        this.persist();
+      })
+      .catch((error: unknown) => {
+        this.warnOnce(`delete:${key}`, `local scheduler: cannot delete completed ${key}: ${describe(error)}`);
+      })
+      .finally(() => this.deleting.delete(key));
+    this.deleting.set(key, deletion);
+  }
+
+  private persist(): void {
+    const snapshot = this.snapshot();
+    this.saving = this.saving
+      .then(() => this.deps.state.save(snapshot))
+      .catch((error: unknown) => this.deps.log(`local scheduler: cannot save its state: ${describe(error)}`));
+  }
+
+  private wake(): void {
+    this.wakeController.abort();
+  }
+
+  private warnOnce(id: string, line: string): void {
+    if (this.warned.has(id)) return;
+    this.warned.add(id);
+    this.deps.log(line);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
