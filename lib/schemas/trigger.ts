@@ -16,7 +16,8 @@ const cronField = (meaning: string) =>
     .union([z.string().min(1), z.number().int()])
     .optional()
     .describe(
-      `${meaning} APScheduler CronTrigger syntax: a value, '*', 'a-b', '*/n', 'a-b/n' or a comma-separated list. ` +
+      `${meaning} APScheduler CronTrigger syntax: a value, '*', 'a-b', '*/n', 'a-b/n' or a comma-separated list ` +
+        '(spaces around the commas allowed). ' +
         "Default: the minimum when a more significant field is given and this one is below it, otherwise '*'.",
     );
 

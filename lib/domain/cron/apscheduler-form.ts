@@ -25,19 +25,40 @@ const APS_DEFAULTS: Readonly<Record<ApsField, string>> = {
 };
 const ORDINALS: Readonly<Record<string, number>> = { '1st': 1, '2nd': 2, '3rd': 3, '4th': 4, '5th': 5 };
 
-function parseApsDay(text: string, fail: Fail): { dayOfMonth: DayOfMonthRule; dayOfWeek?: DayOfWeekRule } {
-  const lower = text.trim().toLowerCase();
+// APScheduler splits a field into its list on commas with spaces around them (its SEPARATOR, ' *, *'). A field is
+// a JSON value of its own, so whitespace there separates nothing else, and any amount of it is accepted.
+const compactList = (text: string): string =>
+  text
+    .trim()
+    .split(/\s*,\s*/)
+    .join(',');
+
+/** `last`, `<1st-5th> <weekday>` or `last <weekday>`: a day written alone in the field. */
+function parseApsDayPosition(item: string, fail: Fail): { dayOfMonth: DayOfMonthRule; dayOfWeek?: DayOfWeekRule } {
+  const lower = item.toLowerCase();
   if (lower === 'last') return { dayOfMonth: { kind: 'last' } };
-  const special = /^(\S+)\s+(\S+)$/.exec(lower);
-  if (special !== null) {
-    const [, which = '', dayName = ''] = special;
-    const weekday = apsToAwsWeekday(parseValue(dayName, APS_DAYS_OF_WEEK, fail));
-    if (which === 'last') return { dayOfMonth: { kind: 'any' }, dayOfWeek: { kind: 'last', weekday } };
-    const nth = ORDINALS[which];
-    if (nth === undefined) fail(`'${which}' is not one of 1st, 2nd, 3rd, 4th, 5th, last`);
-    return { dayOfMonth: { kind: 'any' }, dayOfWeek: { kind: 'nth', weekday, nth } };
+  const [which = '', dayName = ''] = lower.split(/\s+/);
+  const nth = ORDINALS[which];
+  if (nth === undefined && which !== 'last') {
+    const hint = /^\d+$/.test(which) ? ' (list items are separated by commas)' : '';
+    fail(`'${item}': '${which}' is not one of 1st, 2nd, 3rd, 4th, 5th, last${hint}`);
   }
-  return { dayOfMonth: { kind: 'days', days: parseValues(text, DAYS_OF_MONTH, fail) } };
+  const weekday = apsToAwsWeekday(
+    parseValue(dayName, APS_DAYS_OF_WEEK, (message) => fail(`'${item}': weekday ${message}`)),
+  );
+  if (nth === undefined) return { dayOfMonth: { kind: 'any' }, dayOfWeek: { kind: 'last', weekday } };
+  return { dayOfMonth: { kind: 'any' }, dayOfWeek: { kind: 'nth', weekday, nth } };
+}
+
+/** The day field, its list already compact (no whitespace around commas). */
+function parseApsDay(text: string, fail: Fail): { dayOfMonth: DayOfMonthRule; dayOfWeek?: DayOfWeekRule } {
+  const items = text.split(',');
+  const position = items.find((item) => /^(?:last|\S+\s+\S+)$/i.test(item));
+  if (position === undefined) return { dayOfMonth: { kind: 'days', days: parseValues(text, DAYS_OF_MONTH, fail) } };
+  if (items.length > 1) {
+    fail(`'${position}' cannot share a list with other days: EventBridge Scheduler takes it alone in its day field`);
+  }
+  return parseApsDayPosition(position, fail);
 }
 
 export const hasApsFields = (trigger: CronTrigger): boolean => APS_FIELDS.some((name) => trigger[name] !== undefined);
@@ -48,7 +69,7 @@ export function parseApsFields(trigger: CronTrigger): CronSpec {
   const leastSignificant = Math.max(...given.map((name) => APS_FIELDS.indexOf(name)));
   const text = (name: ApsField): string => {
     const value = trigger[name];
-    if (value !== undefined) return String(value).trim();
+    if (value !== undefined) return compactList(String(value));
     return APS_FIELDS.indexOf(name) < leastSignificant ? '*' : APS_DEFAULTS[name];
   };
 

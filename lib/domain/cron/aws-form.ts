@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import { canonical, failAt, parseValue, parseValues } from './fields';
+import { canonical, failAt, parseValue, parseValues, splitCronFields } from './fields';
 import type { Fail } from './fields';
 import { AWS_DAYS_OF_WEEK, DAYS_OF_MONTH, HOURS, MINUTES, MONTHS, YEARS } from './types';
 import type { CronSpec, DayOfMonthRule, DayOfWeekRule } from './types';
@@ -84,5 +84,5 @@ export function parseAwsCronExpression(expression: string, path: string): CronSp
   const match = /^\s*cron\((.*)\)\s*$/i.exec(expression);
   if (match === null) throw ValidationError.at(path, `'${expression}' is not of the form cron(fields)`);
   const [, fields = ''] = match;
-  return parseAwsCronFields(fields.trim().split(/\s+/), path);
+  return parseAwsCronFields(splitCronFields(fields, failAt(path, '')), path);
 }

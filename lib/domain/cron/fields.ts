@@ -25,6 +25,27 @@ export function parseValue(token: string, field: FieldRange, fail: Fail): number
   return value;
 }
 
+/**
+ * Splits a cron expression into its whitespace-separated fields. A list written with spaces around its commas
+ * ('3, 26') would be cut in two there and its tail read as the next field, so it is refused, naming the list.
+ */
+export function splitCronFields(expression: string, fail: Fail): string[] {
+  const fields = expression.trim().split(/\s+/);
+  const cutAfter = (index: number): boolean =>
+    index + 1 < fields.length && (fields[index]?.endsWith(',') === true || fields[index + 1]?.startsWith(',') === true);
+  const first = fields.findIndex((_, index) => cutAfter(index));
+  if (first >= 0) {
+    let last = first + 1;
+    while (cutAfter(last)) last += 1;
+    const pieces = fields.slice(first, last + 1);
+    fail(
+      `'${pieces.join(' ')}': whitespace separates the fields of a cron expression, so a list cannot have spaces ` +
+        `around its commas; write '${pieces.join('')}'`,
+    );
+  }
+  return fields;
+}
+
 /** Values, ranges, steps (`*`, `a`, `a-b`, `*\/n`, `a/n`, `a-b/n`) and comma lists, as a sorted list. */
 export function parseValues(text: string, field: FieldRange, fail: Fail): number[] {
   const values = new Set<number>();

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import { canonical, failAt, parseValues, range } from './fields';
+import { canonical, failAt, parseValues, range, splitCronFields } from './fields';
 import { DAYS_OF_MONTH, HOURS, MAX_YEAR, MIN_YEAR, MINUTES, MONTHS, namesFrom } from './types';
 import type { CronSpec, FieldRange } from './types';
 
@@ -15,7 +15,7 @@ const unixToAwsWeekday = (day: number): number => (day % 7) + 1;
 
 /** Parses a 5-field Unix cron expression; errors are reported at `path`. */
 export function parseUnixCron(expression: string, path: string): CronSpec {
-  const fields = expression.trim().split(/\s+/);
+  const fields = splitCronFields(expression, failAt(path, ''));
   const [minutes, hours, dayOfMonth, month, dayOfWeek] = fields;
   if (
     fields.length !== 5 ||

@@ -8,6 +8,18 @@ import {
   renderCron,
 } from '../../../lib/domain/cron';
 import { ValidationError } from '../../../lib/domain/errors';
+import type { FieldIssue } from '../../../lib/domain/errors';
+import type { CronTrigger } from '../../../lib/schemas/trigger';
+
+function issuesOf(trigger: CronTrigger): readonly FieldIssue[] {
+  try {
+    normaliseCron(trigger);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.issues;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(trigger)} to be rejected`);
+}
 
 describe('cron', () => {
   describe('normaliseCron', () => {
@@ -70,6 +82,146 @@ describe('cron', () => {
 
       // Assess: Unix 0,2,4,6
       expect(result.dayOfWeek).toBe('SUN,TUE,THU,SAT');
+    });
+  });
+
+  describe('lists with spaces after their commas', () => {
+    it.each<[string, CronTrigger, CronTrigger]>([
+      ["hour='17, 18'", { type: 'cron', hour: '17, 18' }, { type: 'cron', hour: '17,18' }],
+      ["day='3, 26'", { type: 'cron', day: '3, 26' }, { type: 'cron', day: '3,26' }],
+      ["day_of_week='mon, wed'", { type: 'cron', day_of_week: 'mon, wed' }, { type: 'cron', day_of_week: 'mon,wed' }],
+      ["minute='0 ,30'", { type: 'cron', minute: '0 ,30' }, { type: 'cron', minute: '0,30' }],
+      ["month=' jan ,  jul '", { type: 'cron', month: ' jan ,  jul ' }, { type: 'cron', month: 'jan,jul' }],
+      ["year='2030, 2032-2034'", { type: 'cron', year: '2030, 2032-2034' }, { type: 'cron', year: '2030,2032-2034' }],
+      ["second='0, 0'", { type: 'cron', second: '0, 0' }, { type: 'cron', second: '0' }],
+    ])('reads APScheduler %s as the list without spaces, as APScheduler does', (_name, spaced, compact) => {
+      // Prepare: the two triggers (table row)
+
+      // Act
+      const result = normaliseCron(spaced);
+
+      // Assess
+      expect(result).toEqual(normaliseCron(compact));
+    });
+
+    it("reads day='3, 26' as days 3 and 26, not as a weekday position such as '2nd fri'", () => {
+      // Prepare: '3, 26' was once matched as '<position> <weekday>' and 26 read as a weekday
+      const trigger: CronTrigger = { type: 'cron', day: '3, 26', hour: 9 };
+
+      // Act
+      const result = normaliseCron(trigger);
+
+      // Assess
+      expect(result).toMatchObject({ dayOfMonth: '3,26', dayOfWeek: '?' });
+    });
+
+    it.each<[string, CronTrigger, string]>([
+      ['a day list with a bad day', { type: 'cron', day: '3, 32' }, '32 is out of range 1-31'],
+      [
+        'two days without a comma',
+        { type: 'cron', day: '3 26' },
+        "'3 26': '3' is not one of 1st, 2nd, 3rd, 4th, 5th, last (list items are separated by commas)",
+      ],
+      [
+        'a weekday position in a list',
+        { type: 'cron', day: '1st mon, 15' },
+        "'1st mon' cannot share a list with other days: EventBridge Scheduler takes it alone in its day field",
+      ],
+      [
+        'last in a list',
+        { type: 'cron', day: 'last, 15' },
+        "'last' cannot share a list with other days: EventBridge Scheduler takes it alone in its day field",
+      ],
+    ])('rejects %s in the day field, naming it', (_name, trigger, message) => {
+      // Prepare: the trigger (table row)
+
+      // Act
+      const issues = issuesOf(trigger);
+
+      // Assess
+      expect(issues).toEqual([{ path: 'trigger.day', message }]);
+    });
+
+    it.each([
+      ['0 9 3, 26 * *', "'3, 26'", "'3,26'"],
+      ['0 9, 10 * * *', "'9, 10'", "'9,10'"],
+      ['0 9 1 , 2 , 3 * *', "'1 , 2 , 3'", "'1,2,3'"],
+      ['cron(0 9 1 ,15 * ? *)', "'1 ,15'", "'1,15'"],
+    ])(
+      'refuses %s, saying that whitespace separates the fields of a cron expression',
+      (expression, quoted, compact) => {
+        // Prepare: the expression (table row)
+
+        // Act
+        const issues = issuesOf({ type: 'cron', expression });
+
+        // Assess
+        expect(issues).toEqual([
+          {
+            path: 'trigger.expression',
+            message:
+              `${quoted}: whitespace separates the fields of a cron expression, so a list cannot have spaces ` +
+              `around its commas; write ${compact}`,
+          },
+        ]);
+      },
+    );
+  });
+
+  describe('range errors', () => {
+    it.each<[CronTrigger, string, string]>([
+      [{ type: 'cron', second: 60 }, 'trigger.second', '60 is out of range 0-59'],
+      [{ type: 'cron', minute: 60 }, 'trigger.minute', '60 is out of range 0-59'],
+      [{ type: 'cron', hour: '1, 24' }, 'trigger.hour', '24 is out of range 0-23'],
+      [{ type: 'cron', day: '3, 32' }, 'trigger.day', '32 is out of range 1-31'],
+      [{ type: 'cron', day: 'last 7' }, 'trigger.day', "'last 7': weekday 7 is out of range 0-6"],
+      [{ type: 'cron', day: '2nd 9' }, 'trigger.day', "'2nd 9': weekday 9 is out of range 0-6"],
+      [{ type: 'cron', month: '1, 13' }, 'trigger.month', '13 is out of range 1-12'],
+      [{ type: 'cron', day_of_week: 'mon, 7' }, 'trigger.day_of_week', '7 is out of range 0-6'],
+      [{ type: 'cron', year: '2030, 2200' }, 'trigger.year', '2200 is out of range 1970-2199'],
+      [{ type: 'cron', expression: '60 * * * *' }, 'trigger.expression', 'minute field: 60 is out of range 0-59'],
+      [{ type: 'cron', expression: '0 24 * * *' }, 'trigger.expression', 'hour field: 24 is out of range 0-23'],
+      [{ type: 'cron', expression: '0 0 32 * *' }, 'trigger.expression', 'day-of-month field: 32 is out of range 1-31'],
+      [{ type: 'cron', expression: '0 0 * 13 *' }, 'trigger.expression', 'month field: 13 is out of range 1-12'],
+      [{ type: 'cron', expression: '0 0 * * 8' }, 'trigger.expression', 'day-of-week field: 8 is out of range 0-7'],
+      [
+        { type: 'cron', expression: 'cron(60 0 * * ? *)' },
+        'trigger.expression',
+        'minutes field: 60 is out of range 0-59',
+      ],
+      [
+        { type: 'cron', expression: 'cron(0 24 * * ? *)' },
+        'trigger.expression',
+        'hours field: 24 is out of range 0-23',
+      ],
+      [
+        { type: 'cron', expression: 'cron(0 0 32W * ? *)' },
+        'trigger.expression',
+        'day-of-month field: 32 is out of range 1-31',
+      ],
+      [
+        { type: 'cron', expression: 'cron(0 0 * 13 ? *)' },
+        'trigger.expression',
+        'month field: 13 is out of range 1-12',
+      ],
+      [
+        { type: 'cron', expression: 'cron(0 0 ? * 8#1 *)' },
+        'trigger.expression',
+        'day-of-week field: 8 is out of range 1-7',
+      ],
+      [
+        { type: 'cron', expression: 'cron(0 0 * * ? 2200)' },
+        'trigger.expression',
+        'year field: 2200 is out of range 1970-2199',
+      ],
+    ])('names the field and its range for %j', (trigger, path, message) => {
+      // Prepare: the trigger (table row)
+
+      // Act
+      const issues = issuesOf(trigger);
+
+      // Assess
+      expect(issues).toEqual([{ path, message }]);
     });
   });
 

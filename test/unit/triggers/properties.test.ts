@@ -208,6 +208,47 @@ describe('trigger properties', () => {
     });
   });
 
+  describe('APScheduler lists', () => {
+    const spacing = fc.constantFrom('', ' ', '  ', '\t');
+    /** A field's list with whitespace before and after each comma, and the same list without it. */
+    const spacedField = (min: number, max: number): fc.Arbitrary<{ spaced: string; compact: string }> =>
+      fc.array(fc.tuple(fieldItem(min, max), spacing, spacing), { minLength: 1, maxLength: 4 }).map((items) => ({
+        spaced: items
+          .map(([item, before, after], index) => (index === 0 ? item : `${before},${after}${item}`))
+          .join(''),
+        compact: items.map(([item]) => item).join(','),
+      }));
+
+    it('read the same with or without whitespace around their commas, in every field', () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(
+            { name: 'minute', min: 0, max: 59 },
+            { name: 'hour', min: 0, max: 23 },
+            { name: 'day', min: 1, max: 31 },
+            { name: 'month', min: 1, max: 12 },
+            { name: 'day_of_week', min: 0, max: 6 },
+            { name: 'year', min: 2026, max: 2199 },
+          ),
+          fc.gen(),
+          ({ name, min, max }, gen) => {
+            // Prepare
+            const { spaced, compact } = gen(() => spacedField(min, max));
+
+            // Act
+            const [fromSpaced, fromCompact] = [spaced, compact].map((text) =>
+              normaliseCron({ type: 'cron', [name]: text }),
+            );
+
+            // Assess
+            expect(fromSpaced).toEqual(fromCompact);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  });
+
   describe('rejections', () => {
     const token = fc.oneof(
       fc.constantFrom('*', '?', 'L', 'W', '#', '/', '-', ',', 'mon', 'jan', 'last', '2nd fri', 'x', '', ' '),
