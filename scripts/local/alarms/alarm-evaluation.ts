@@ -104,7 +104,13 @@ export function evaluateAlarm(
   if (age >= m) {
     return {
       state: 'ALARM',
-      reason: thresholdReason(rule, 'ALARM', newestFirst(breaching), real.length, m, ''),
+      reason: thresholdReason(rule, {
+        shown: breaching,
+        breaching: true,
+        outOf: real.length,
+        target: 'ALARM',
+        minimum: m,
+      }),
       reasonData: data(real),
     };
   }
@@ -121,14 +127,26 @@ function byDatapoints(
   if (breaching.length >= m) {
     return {
       state: 'ALARM',
-      reason: thresholdReason(rule, 'ALARM', newestFirst(breaching), evaluated.length, m, ''),
+      reason: thresholdReason(rule, {
+        shown: breaching,
+        breaching: true,
+        outOf: evaluated.length,
+        target: 'ALARM',
+        minimum: m,
+      }),
       reasonData: data(evaluated),
     };
   }
   const within = evaluated.filter((point) => !isBreaching(rule, point.value));
   return {
     state: 'OK',
-    reason: thresholdReason(rule, 'OK', newestFirst(within), evaluated.length, rule.evaluationPeriods - m + 1, ''),
+    reason: thresholdReason(rule, {
+      shown: within,
+      breaching: false,
+      outOf: evaluated.length,
+      target: 'OK',
+      minimum: rule.evaluationPeriods - m + 1,
+    }),
     reasonData: data(evaluated),
   };
 }
@@ -156,13 +174,18 @@ function byFilledDatapoints(
       reasonData: data([]),
     };
   }
-  const missingNote = ` and ${plural(filled, 'missing datapoint')} ${filled === 1 ? 'was' : 'were'} treated as [${treatedAs}]`;
-  const shown = state === 'ALARM' ? breachingReal : real.filter((point) => !isBreaching(rule, point.value));
-  const counted = state === 'ALARM' ? breachingCount : n - breachingCount;
-  const minimum = state === 'ALARM' ? m : n - m + 1;
+  // The real datapoints are named as breaching when any is, so the reason says why the state is what it is.
+  const named = breachingReal.length > 0;
   return {
     state,
-    reason: thresholdReason(rule, state, newestFirst(shown), n, minimum, missingNote, counted),
+    reason: thresholdReason(rule, {
+      shown: named ? breachingReal : real,
+      breaching: named,
+      outOf: real.length,
+      target: state,
+      minimum: state === 'ALARM' ? m : n - m + 1,
+      missingNote: `, and ${plural(filled, 'missing datapoint')} ${filled === 1 ? 'was' : 'were'} treated as [${treatedAs}]`,
+    }),
     reasonData: data(real),
   };
 }
@@ -205,18 +228,25 @@ const COMPARISON_WORDS: Readonly<Record<ThresholdComparison, string>> = {
  */
 function thresholdReason(
   rule: AlarmRule,
-  state: 'OK' | 'ALARM',
-  shown: readonly Datapoint[],
-  outOf: number,
-  minimum: number,
-  missingNote: string,
-  counted = shown.length,
+  wording: {
+    /** The datapoints named, and whether they are named as breaching (else as within the threshold). */
+    readonly shown: readonly Datapoint[];
+    readonly breaching: boolean;
+    readonly outOf: number;
+    /** The state the evaluation leads to: it names the transition and its minimum. */
+    readonly target: 'OK' | 'ALARM';
+    readonly minimum: number;
+    readonly missingNote?: string;
+  },
 ): string {
-  const list = shown.map((point) => `${javaDouble(point.value)} (${reasonTime(point.start)})`).join(', ');
-  const verb = `${counted === 1 ? 'was' : 'were'}${state === 'OK' ? ' not' : ''}`;
-  const transition = state === 'ALARM' ? 'OK -> ALARM' : 'ALARM -> OK';
+  const { shown, breaching, outOf, target, minimum, missingNote = '' } = wording;
+  const list = newestFirst(shown)
+    .map((point) => `${javaDouble(point.value)} (${reasonTime(point.start)})`)
+    .join(', ');
+  const verb = `${shown.length === 1 ? 'was' : 'were'}${breaching ? '' : ' not'}`;
+  const transition = target === 'ALARM' ? 'OK -> ALARM' : 'ALARM -> OK';
   return (
-    `Threshold Crossed: ${counted} out of the last ${outOf} datapoints [${list}] ${verb} ` +
+    `Threshold Crossed: ${shown.length} out of the last ${outOf} datapoints [${list}] ${verb} ` +
     `${COMPARISON_WORDS[rule.comparison]} the threshold (${javaDouble(rule.threshold)})${missingNote} ` +
     `(minimum ${plural(minimum, 'datapoint')} for ${transition} transition).`
   );

@@ -201,6 +201,22 @@ describe('reasons', () => {
     );
   });
 
+  it('names the real datapoints beside the missing ones filled in', () => {
+    // Prepare
+    const alarm = rule({ treatMissingData: 'notBreaching' });
+
+    // Act
+    const evaluation = evaluateAlarm(alarm, pattern(alarm, '- - - - X'), 'INSUFFICIENT_DATA', NOW);
+
+    // Assess
+    expect(evaluation.state).toBe('OK');
+    expect(evaluation.reason).toBe(
+      'Threshold Crossed: 1 out of the last 1 datapoints [5.0 (12/02/26 01:00:00)] was greater than the threshold ' +
+        '(3.0), and 2 missing datapoints were treated as [NonBreaching] (minimum 1 datapoint for ALARM -> OK ' +
+        'transition).',
+    );
+  });
+
   it('lists the breaching datapoints of an M out of N crossing, newest first', () => {
     // Prepare
     const alarm = rule({ datapointsToAlarm: 2 });
