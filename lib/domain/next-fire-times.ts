@@ -1,5 +1,5 @@
 import type { CronTrigger, Trigger } from '../schemas/trigger';
-import { cronSpecOf, matchesDay, MAX_YEAR } from './cron';
+import { cronSpecOf, daysMatching, MAX_YEAR, monthsToSearch } from './cron';
 import type { CronSpec } from './cron';
 import { ratePeriodOf } from './interval';
 import { resolveRunAt } from './run-at';
@@ -17,9 +17,6 @@ export interface FireWindow {
   /** Interval triggers only: the first occurrence (the schedule's StartDate, or the job's creation time). */
   readonly anchor?: Date;
 }
-
-/** Cron searches stop this far after the window opens, so a rare or impossible schedule cannot loop for long. */
-export const CRON_SEARCH_YEARS = 5;
 
 /**
  * No fire time is listed after the end of 2199 (UTC), the last year EventBridge Scheduler's cron accepts: the list
@@ -80,36 +77,29 @@ function rateTimes(periodMs: number, window: FireWindow, lower: number, upper: n
  * on the fall-back day, where EventBridge fires once. The tests use croner as an independent reference in UTC,
  * where those rules do not come into play.
  *
- * The search walks local calendar days (skipping months and years the schedule excludes), never minutes, and
- * converts each matching wall time to UTC: a time in a gap is skipped, a repeated time fires at its first instant.
+ * The search has no horizon of its own: it runs to LAST_FIRE_TIME (or `endAt`) and stops at `count`. Its cost is
+ * bounded by the calendar instead: it visits only the months the schedule's year and month lists name (none for
+ * 30 February), computes each month's matching days directly, and works out wall times only on those days,
+ * converting each to UTC: a time in a gap is skipped, a repeated time fires at its first instant.
  */
 function cronTimes(trigger: CronTrigger, count: number, lower: number, upper: number): Date[] {
   const spec = cronSpecOf(trigger);
   const timeZone = assertTimeZone(trigger.timezone ?? 'UTC', 'trigger.timezone');
-  const last = Math.min(upper, lower + CRON_SEARCH_YEARS * 366 * DAY_MS);
   const start = wallTimeAt(lower, timeZone);
-  const end = wallTimeAt(last, timeZone);
-  const endDay = Date.UTC(end.year, end.month - 1, end.day);
+  const end = wallTimeAt(upper, timeZone);
   const times: Date[] = [];
 
-  let day = new Date(Date.UTC(start.year, start.month - 1, start.day));
-  while (day.getTime() <= endDay && times.length < count) {
-    const [year, month, date] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()];
-    if (!spec.years.includes(year)) {
-      day = new Date(Date.UTC(year + 1, 0, 1));
-      continue;
-    }
-    if (!spec.months.includes(month)) {
-      day = new Date(Date.UTC(year, month, 1));
-      continue;
-    }
-    if (matchesDay(spec, year, month, date)) {
-      for (const instant of instantsOn(spec, year, month, date, timeZone)) {
-        if (instant > last || times.length >= count) break;
-        if (instant >= lower) times.push(new Date(instant));
+  for (const { year, month } of monthsToSearch(spec, start, end)) {
+    for (const day of daysMatching(spec, year, month)) {
+      if (year === start.year && month === start.month && day < start.day) continue;
+      // Instants ascend across days, so the first one past the window ends the search.
+      for (const instant of instantsOn(spec, year, month, day, timeZone)) {
+        if (instant > upper) return times;
+        if (instant < lower) continue;
+        times.push(new Date(instant));
+        if (times.length >= count) return times;
       }
     }
-    day = new Date(day.getTime() + DAY_MS);
   }
   return times;
 }

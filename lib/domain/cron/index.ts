@@ -17,4 +17,5 @@ export { MAX_YEAR, MIN_YEAR } from './types';
 export { parseAwsCronExpression, parseAwsCronFields } from './aws-form';
 export { cronSpecOf, normaliseCron } from './read-trigger';
 export { formatAwsCron, renderCron } from './render';
-export { awsWeekdayOf, daysInMonth, matchesDay } from './days';
+export { awsWeekdayOf, daysInMonth, daysMatching, matchesDay, monthsToSearch } from './days';
+export type { YearMonth } from './days';

@@ -1,8 +1,9 @@
 import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
-import { CRON_SEARCH_YEARS, nextFireTimes } from '../../../lib/domain/next-fire-times';
+import { cronSpecOf, daysMatching, monthsToSearch } from '../../../lib/domain/cron';
+import { LAST_FIRE_TIME, nextFireTimes } from '../../../lib/domain/next-fire-times';
 import type { FireWindow } from '../../../lib/domain/next-fire-times';
-import type { Trigger } from '../../../lib/schemas/trigger';
+import type { CronTrigger, Trigger } from '../../../lib/schemas/trigger';
 
 const iso = (dates: readonly Date[]): string[] => dates.map((date) => date.toISOString());
 const at = (text: string): Date => new Date(text);
@@ -336,21 +337,71 @@ describe('nextFireTimes', () => {
       expect([none, empty]).toEqual([[], []]);
     });
 
-    it(`searches at most ${CRON_SEARCH_YEARS} years ahead, quickly, for rare schedules`, () => {
-      // Prepare: 29 February, and a year beyond the search horizon
-      const leapDay: Trigger = { type: 'cron', expression: 'cron(0 0 29 2 ? *)' };
-      const farAway: Trigger = { type: 'cron', expression: 'cron(0 0 1 1 ? 2040)' };
-      const started = performance.now();
+    it('lists as many yearly fire times as asked, not only those of the next few years', () => {
+      // Prepare
+      const trigger: Trigger = { type: 'cron', expression: 'cron(0 9 1 1 ? *)' };
 
       // Act
-      const leapDays = fires(leapDay, { from: at('2026-01-01T00:00:00Z') });
-      const none = fires(farAway, { from: at('2026-01-01T00:00:00Z') });
-      const elapsedMs = performance.now() - started;
+      const result = fires(trigger, { from: at('2026-01-01T00:00:00Z'), count: 10 });
 
       // Assess
-      expect(leapDays).toEqual(['2028-02-29T00:00:00.000Z']);
-      expect(none).toEqual([]);
-      expect(elapsedMs).toBeLessThan(500);
+      expect(result).toEqual(Array.from({ length: 10 }, (_, i) => `${2026 + i}-01-01T09:00:00.000Z`));
+    });
+
+    it('finds a schedule decades away and stops at the end of 2199', () => {
+      // Prepare
+      const farAway: Trigger = { type: 'cron', expression: 'cron(0 0 1 1 ? 2150)' };
+      const lastYears: Trigger = { type: 'cron', expression: 'cron(59 23 31 12 ? 2197-2199)' };
+
+      // Act
+      const far = fires(farAway, { from: at('2026-01-01T00:00:00Z') });
+      const last = fires(lastYears, { from: at('2026-01-01T00:00:00Z'), count: 10 });
+
+      // Assess
+      expect(far).toEqual(['2150-01-01T00:00:00.000Z']);
+      expect(last).toEqual(['2197-12-31T23:59:00.000Z', '2198-12-31T23:59:00.000Z', '2199-12-31T23:59:00.000Z']);
+      expect(last.at(-1)! <= LAST_FIRE_TIME.toISOString()).toBe(true);
+    });
+
+    it('lists 29 February only in leap years, across centuries (2100 is not one)', () => {
+      // Prepare
+      const trigger: Trigger = { type: 'cron', expression: 'cron(0 0 29 2 ? 2092-2104)' };
+
+      // Act
+      const result = fires(trigger, { from: at('2026-01-01T00:00:00Z'), count: 10 });
+
+      // Assess
+      expect(result).toEqual(['2092-02-29T00:00:00.000Z', '2096-02-29T00:00:00.000Z', '2104-02-29T00:00:00.000Z']);
+    });
+
+    it.each<[string, CronTrigger, number]>([
+      ['30 February (0 0 30 2 *)', { type: 'cron', expression: '0 0 30 2 *' }, 0],
+      ['31 April, June, September and November', { type: 'cron', day: 31, month: '4,6,9,11' }, 0],
+      ['29 February 2100, not a leap year', { type: 'cron', expression: 'cron(0 0 29 2 ? 2100)' }, 1],
+    ])('lists nothing for %s, searching no more months than the schedule names', (_name, trigger, months) => {
+      // Prepare: the search runs over monthsToSearch, and reads at most a month's days in each of those months
+      const spec = cronSpecOf(trigger);
+      const searched = [...monthsToSearch(spec, { year: 2026, month: 1 }, { year: 2199, month: 12 })];
+
+      // Act
+      const result = fires(trigger, { from: at('2026-01-01T00:00:00Z'), count: 10 });
+
+      // Assess
+      expect(result).toEqual([]);
+      expect(searched).toHaveLength(months);
+      expect(searched.flatMap(({ year, month }) => daysMatching(spec, year, month))).toEqual([]);
+    });
+
+    it('searches from the month the window opens in, not from the first year of the schedule', () => {
+      // Prepare
+      const spec = cronSpecOf({ type: 'cron', expression: 'cron(0 0 29 2 ? *)' });
+
+      // Act
+      const searched = [...monthsToSearch(spec, { year: 2026, month: 3 }, { year: 2199, month: 12 })];
+
+      // Assess: one February a year, 2027 to 2199
+      expect(searched).toHaveLength(2199 - 2027 + 1);
+      expect(searched[0]).toEqual({ year: 2027, month: 2 });
     });
 
     it('computes five yearly fire times in a zone with daylight saving quickly', () => {
