@@ -190,7 +190,8 @@ export function alarmRule(
 ): { rule: AlarmRule; metric: Omit<MetricQuery, 'periodSeconds' | 'periods'> } | string {
   if (alarm.Metrics !== undefined && alarm.Metrics.length > 0) return 'metric math alarms are not evaluated locally';
   if (alarm.ThresholdMetricId !== undefined) return 'anomaly detection alarms are not evaluated locally';
-  const statistic = alarm.ExtendedStatistic ?? alarm.Statistic;
+  // An emulator may describe an unset extended statistic as an empty string.
+  const statistic = nonEmpty(alarm.ExtendedStatistic) ?? nonEmpty(alarm.Statistic);
   const comparison = alarm.ComparisonOperator;
   if (
     alarm.Namespace === undefined ||
@@ -205,6 +206,7 @@ export function alarmRule(
   }
   if (!isComparison(comparison)) return `the ${comparison} comparison is not evaluated locally`;
   const treatMissingData = alarm.TreatMissingData ?? 'missing';
+  const unit = nonEmpty(alarm.Unit);
   if (!isTreatMissingData(treatMissingData)) return `unknown TreatMissingData ${treatMissingData}`;
   return {
     rule: {
@@ -225,9 +227,13 @@ export function alarmRule(
         value: dimension.Value ?? '',
       })),
       statistic,
-      ...(alarm.Unit !== undefined && { unit: alarm.Unit }),
+      ...(unit !== undefined && { unit }),
     },
   };
+}
+
+function nonEmpty<T extends string>(value: T | undefined): T | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }
 
 function isComparison(value: string): value is ThresholdComparison {
