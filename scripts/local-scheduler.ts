@@ -12,7 +12,9 @@ import {
   DEFAULT_RETRY_BACKOFF,
   emulatorFiresSchedules,
   fireScheduleOccurrence,
+  ScheduleNotFoundError,
   startLocalScheduler,
+  StateLockedError,
 } from './local/scheduler';
 
 const USAGE =
@@ -106,7 +108,13 @@ try {
       throw new UsageError(`unknown command ${command ?? '(none)'}`);
   }
 } catch (error) {
-  if (!(error instanceof UsageError) && !(error instanceof TypeError && 'code' in error)) throw error;
-  console.error(`${error.message}\n${USAGE}`);
-  process.exitCode = 2;
+  if (error instanceof StateLockedError || error instanceof ScheduleNotFoundError) {
+    console.error(`local scheduler: ${error.message}`);
+    process.exitCode = 1;
+  } else if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+    console.error(`${error.message}\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
 }

@@ -53,7 +53,8 @@ export async function emulatorFiresSchedules(options: SweepProbeOptions): Promis
     );
     const deadline = Date.now() + (options.timeoutMs ?? 15_000);
     while (Date.now() < deadline) {
-      const waitSeconds = Math.max(1, Math.min(20, Math.ceil((deadline - Date.now()) / 1000)));
+      // Short waits: the clients time a request out after 10 s.
+      const waitSeconds = Math.max(1, Math.min(5, Math.ceil((deadline - Date.now()) / 1000)));
       const { Messages } = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: waitSeconds, MaxNumberOfMessages: 1 }),
       );
