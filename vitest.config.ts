@@ -48,6 +48,22 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // Only when `npm run test:aws` (scripts/test-aws.ts) has deployed a stage to a real AWS account and named it in
+      // SKED_E2E_STAGE, so that `npm test` never runs it. Credentials and region come from the standard AWS chain.
+      ...(process.env.SKED_E2E_STAGE !== undefined && process.env.SKED_E2E_STAGE !== ''
+        ? [
+            {
+              test: {
+                name: 'aws',
+                include: ['test/e2e/**/*.test.ts'],
+                // Metrics and alarms take minutes on AWS (test/support/e2e/aws-stage.ts); a limit against a hang.
+                testTimeout: 1_800_000,
+                hookTimeout: 900_000,
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -5,11 +5,14 @@ export interface SignedFetchOptions {
   readonly region: string;
   /** SigV4 service name: `execute-api` for API Gateway, `logs` for CloudWatch Logs. */
   readonly service: string;
-  readonly credentials: {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-    readonly sessionToken?: string;
-  };
+  /** Fixed credentials, or a provider (the default chain's, say) that the signer asks before each request. */
+  readonly credentials: SigningCredentials | (() => Promise<SigningCredentials>);
+}
+
+export interface SigningCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
 }
 
 export interface SignedRequest {

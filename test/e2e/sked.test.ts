@@ -7,25 +7,34 @@ import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../../cdk/constructs/sked-queues';
 import { LocalBridge } from '../../scripts/local/local-bridge';
 import { signedFetch } from '../../scripts/local/signed-fetch';
 import { guardedClient } from '../support/aws-clients';
+import { awsStage, metricWaitMs, pagerQueueName } from '../support/e2e/aws-stage';
 import { deploySked, destroySked, type LocalSked } from '../support/e2e/deployment';
 import { eventually } from '../support/e2e/eventually';
 
 /**
  * The real CDK app deployed to the local cloud under a stage of its own; every job action goes through API Gateway
  * with SigV4. The local-only bridge publishes the queue and EMF metrics the emulator does not derive.
+ * Under `npm run test:aws` the same tests run against the stage it deployed to AWS, signed with the default credential
+ * chain's credentials, without the bridge (AWS derives those metrics itself) and with longer waits on metrics.
  */
+const onAws = awsStage();
 const endpoint = process.env.AWS_ENDPOINT_URL ?? 'http://localhost:4566';
 const region = process.env.AWS_REGION ?? 'us-east-1';
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-const stage = `local-e2e${randomUUID().slice(0, 8)}`;
+const credentials = onAws === undefined ? { accessKeyId: 'test', secretAccessKey: 'test' } : defaultProvider();
+const stage = onAws ?? `local-e2e${randomUUID().slice(0, 8)}`;
+/** The wait on each of the two alarms, and the time the test that waits on both may take. */
+const alarmWaitMs = metricWaitMs(60_000);
+const alarmTestMs = 260_000 + 2 * (alarmWaitMs - 60_000);
 
 const runsSchema = z.object({
   items: z.array(z.object({ runId: z.string(), status: z.string(), attempts: z.number(), kind: z.string() })),
@@ -57,27 +66,47 @@ describe('sked deployed to the local cloud', () => {
     return runsSchema.parse(response.body).items;
   };
 
+  const allowTopicToSend = async (queueUrl: string, queueArn: string) => {
+    const statement = {
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: queueArn,
+      Condition: { ArnEquals: { 'aws:SourceArn': sked.outputs.PageTopicArn } },
+    };
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        Attributes: { Policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) },
+      }),
+    );
+  };
+
   beforeAll(async () => {
     // Prepare: the stack, the bridge, an SQS queue subscribed to the page topic, and two jobs
     sked = await deploySked(stage, endpoint);
-    bridge = new LocalBridge(
-      { endpoint, sqs, cloudwatch, logsFetch: signedFetch({ region, service: 'logs', credentials }) },
-      {
-        jobsQueueUrl: sked.outputs.JobsQueueUrl,
-        jobsDlqUrl: sked.outputs.JobsDlqUrl,
-        deliveryDlqUrl: sked.outputs.DeliveryDlqUrl,
-        workerLogGroupName: sked.outputs.WorkerLogGroupName,
-        maxReceiveCount: REDRIVE_MAX_RECEIVE_COUNT,
-      },
-    );
-    await bridge.ensureRedrivePolicy();
-    bridge.start(5_000);
+    if (onAws === undefined) {
+      bridge = new LocalBridge(
+        { endpoint, sqs, cloudwatch, logsFetch: signedFetch({ region, service: 'logs', credentials }) },
+        {
+          jobsQueueUrl: sked.outputs.JobsQueueUrl,
+          jobsDlqUrl: sked.outputs.JobsDlqUrl,
+          deliveryDlqUrl: sked.outputs.DeliveryDlqUrl,
+          workerLogGroupName: sked.outputs.WorkerLogGroupName,
+          maxReceiveCount: REDRIVE_MAX_RECEIVE_COUNT,
+        },
+      );
+      await bridge.ensureRedrivePolicy();
+      bridge.start(5_000);
+    }
 
-    const pager = await sqs.send(new CreateQueueCommand({ QueueName: `sked-e2e-pager-${stage}` }));
+    const pager = await sqs.send(new CreateQueueCommand({ QueueName: pagerQueueName(stage) }));
     pagerQueueUrl = pager.QueueUrl ?? '';
     const pagerArn = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: pagerQueueUrl, AttributeNames: ['QueueArn'] }),
     );
+    // AWS delivers from SNS only to a queue whose policy lets the topic send to it.
+    if (onAws !== undefined) await allowTopicToSend(pagerQueueUrl, pagerArn.Attributes?.QueueArn ?? '');
     await sns.send(
       new SubscribeCommand({
         TopicArn: sked.outputs.PageTopicArn,
@@ -131,7 +160,7 @@ describe('sked deployed to the local cloud', () => {
     expect(succeeded[0]).toMatchObject({ status: 'succeeded', kind: 'schedule', attempts: 1 });
   }, 160_000);
 
-  it('moves a job that always fails to the DLQ, raises the DLQ alarm and pages', async () => {
+  it('moves a job that always fails to the DLQ, raises the DLQ alarm and pages', { timeout: alarmTestMs }, async () => {
     // Act
     const failed = await eventually(
       async () => (await runsOf(alwaysFails)).filter((run) => run.status === 'failed'),
@@ -159,7 +188,7 @@ describe('sked deployed to the local cloud', () => {
         return alarms.MetricAlarms?.[0]?.StateValue;
       },
       (state) => state === 'ALARM',
-      { timeoutMs: 60_000, intervalMs: 2_000 },
+      { timeoutMs: alarmWaitMs, intervalMs: 2_000 },
     );
     // The worker's RunsFailed EMF metric, bridged to PutMetricData locally, raises the ticket alarm too.
     const runsFailedState = await eventually(
@@ -170,7 +199,7 @@ describe('sked deployed to the local cloud', () => {
         return alarms.MetricAlarms?.[0]?.StateValue;
       },
       (state) => state === 'ALARM',
-      { timeoutMs: 60_000, intervalMs: 2_000 },
+      { timeoutMs: alarmWaitMs, intervalMs: 2_000 },
     );
     const notification = await eventually(
       async () => {
@@ -189,7 +218,7 @@ describe('sked deployed to the local cloud', () => {
     expect(alarmState).toBe('ALARM');
     expect(runsFailedState).toBe('ALARM');
     expect(notification.join('\n')).toContain('ALARM');
-  }, 260_000);
+  });
 
   it('starts no new runs of a paused job', async () => {
     // Prepare

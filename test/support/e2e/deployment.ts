@@ -1,6 +1,7 @@
 /**
  * Deploys sked's real CDK app to the local cloud with cdklocal, reads its outputs, and destroys it again. Used by the
- * end-to-end test and by `npm run local`.
+ * end-to-end test and by `npm run local`. For the stage `npm run test:aws` deployed to AWS (SKED_E2E_STAGE), it only
+ * reads that stage's outputs: scripts/test-aws.ts deploys and destroys it.
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import * as z from 'zod';
 import { PROJECT_ROOT } from '../../../cdk/constructs/sked-function';
 import { localAwsEnv } from '../../../scripts/local-cloud';
 import { guardedClient } from '../aws-clients';
+import { awsStage } from './aws-stage';
 
 const outputsSchema = z
   .object({
@@ -34,7 +36,10 @@ export interface LocalSked {
   readonly stage: string;
   readonly stackNames: readonly string[];
   readonly outputs: SkedOutputs;
-  /** Base URL of the API on the local cloud: `${endpoint}/restapis/<id>/<stage>/_user_request_`. */
+  /**
+   * Base URL of the API: `${endpoint}/restapis/<id>/<stage>/_user_request_` on the local cloud,
+   * `https://<id>.execute-api.<region>.amazonaws.com/<stage>` on AWS.
+   */
   readonly apiBaseUrl: string;
 }
 
@@ -45,6 +50,11 @@ export function stackNames(stage: string): readonly [string, string] {
 /** API Gateway's local invocation URL (the emulator's path-style form of `https://<id>.execute-api...`). */
 export function localApiBaseUrl(endpoint: string, apiId: string, stageName: string): string {
   return `${endpoint.replace(/\/$/, '')}/restapis/${apiId}/${stageName}/_user_request_`;
+}
+
+/** API Gateway's invoke URL on AWS. */
+export function awsApiBaseUrl(region: string, apiId: string, stageName: string): string {
+  return `https://${apiId}.execute-api.${region}.amazonaws.com/${stageName}`;
 }
 
 function cdkLocal(args: readonly string[], endpoint: string, quiet: boolean): Promise<void> {
@@ -85,6 +95,7 @@ export async function deploySked(
   endpoint: string,
   options: { readonly quiet?: boolean } = {},
 ): Promise<LocalSked> {
+  if (stage === awsStage()) return deployedOnAws(stage);
   const quiet = options.quiet ?? true;
   const assembly = join('cdk.out', `local-${stage}`);
   await cdkLocal(['bootstrap', '--output', assembly, '-c', `stage=${stage}`], endpoint, quiet);
@@ -102,11 +113,25 @@ export async function deploySked(
   };
 }
 
+/** The stage scripts/test-aws.ts deployed to AWS, read from its stack outputs in the region the SDK resolves. */
+async function deployedOnAws(stage: string): Promise<LocalSked> {
+  const outputs = await readOutputs(stage);
+  const region = await guardedClient(CloudFormationClient).config.region();
+  return {
+    stage,
+    stackNames: stackNames(stage),
+    outputs,
+    apiBaseUrl: awsApiBaseUrl(region, outputs.ApiId, outputs.ApiStage),
+  };
+}
+
 export async function destroySked(
   stage: string,
   endpoint: string,
   options: { readonly quiet?: boolean } = {},
 ): Promise<void> {
+  // The stage on AWS outlives each test file; scripts/test-aws.ts destroys it once the suite is done.
+  if (stage === awsStage()) return;
   const assembly = join('cdk.out', `local-${stage}`);
   await cdkLocal(
     ['destroy', '--all', '--force', '--output', assembly, '-c', `stage=${stage}`],

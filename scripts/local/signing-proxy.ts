@@ -1,0 +1,184 @@
+/**
+ * A local HTTP proxy that signs what it forwards: a client that cannot sign with AWS Signature Version 4 (a fuzzer, a
+ * browser page) talks plain HTTP to 127.0.0.1, and every request goes on to an IAM-authorised API signed with the
+ * proxy's credentials. Listens on the loopback interface only, so nothing off the machine can borrow them.
+ *
+ *   const proxy = await startSigningProxy({ target: apiBaseUrl, region, service: 'execute-api', credentials });
+ *   // GET `${proxy.url}/jobs` is GET `${apiBaseUrl}/jobs`, signed
+ *   await proxy.close();
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignedFetchOptions } from './signed-fetch';
+
+export interface SigningProxyOptions extends SignedFetchOptions {
+  /** Base URL requests are forwarded under, e.g. `https://<id>.execute-api.<region>.amazonaws.com/<stage>`. */
+  readonly target: string;
+  /** Port on 127.0.0.1. @default 0 (a free port) */
+  readonly port?: number;
+  /** How long one forwarded request may take before the proxy answers 504. @default 30_000 */
+  readonly upstreamTimeoutMs?: number;
+}
+
+export interface SigningProxy {
+  /** `http://127.0.0.1:<port>`: the target's base URL, unsigned. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Request headers the proxy does not forward: hop-by-hop ones, those fetch sets itself, and any signature the client
+ * brought (replaced by the proxy's). accept-encoding is left to fetch, which decodes the answer before it is relayed.
+ */
+const DROPPED_REQUEST_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'content-length',
+  'accept-encoding',
+  'authorization',
+  'x-amz-date',
+  'x-amz-security-token',
+  'x-amz-content-sha256',
+]);
+
+/** Answer headers not relayed: hop-by-hop ones, and the encoding and length of a body fetch has already decoded. */
+const DROPPED_RESPONSE_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'trailer',
+  'upgrade',
+  'content-encoding',
+  'content-length',
+]);
+
+/** RFC 3986 encoding, as SigV4 canonicalises query strings. */
+function strictEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The upstream URL for a request target (`/path?query`), under the base URL's path. The query is re-encoded strictly,
+ * so that what is sent is exactly what is signed (a `+` or `'` left as the client wrote it could be read either way).
+ */
+export function upstreamUrl(base: URL, requestTarget: string): URL {
+  const queryAt = requestTarget.indexOf('?');
+  const path = queryAt === -1 ? requestTarget : requestTarget.slice(0, queryAt);
+  const query = new URLSearchParams(queryAt === -1 ? '' : requestTarget.slice(queryAt + 1));
+  const url = new URL(base.href);
+  url.pathname = `${base.pathname.replace(/\/$/, '')}${path.startsWith('/') ? '' : '/'}${path}`;
+  url.search = [...query].map(([key, value]) => `${strictEncode(key)}=${strictEncode(value)}`).join('&');
+  return url;
+}
+
+function forwardedHeaders(headers: IncomingHttpHeaders, host: string): Record<string, string> {
+  const forwarded: Record<string, string> = { host };
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || DROPPED_REQUEST_HEADERS.has(name)) continue;
+    forwarded[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return forwarded;
+}
+
+function queryOf(url: URL): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key);
+    query[key] = values.length === 1 ? (values[0] ?? '') : values;
+  }
+  return query;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function answer(response: ServerResponse, status: number, text: string): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  response.end(`signing proxy: ${text}\n`);
+}
+
+export async function startSigningProxy(options: SigningProxyOptions): Promise<SigningProxy> {
+  const base = new URL(options.target);
+  const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
+  const signer = new SignatureV4({
+    service: options.service,
+    region: options.region,
+    credentials: options.credentials,
+    sha256: Sha256,
+  });
+
+  const forward = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const method = request.method ?? 'GET';
+    const body = await readBody(request);
+    const url = upstreamUrl(base, request.url ?? '/');
+    const hasBody = body.length > 0;
+    // SigV4 for execute-api canonicalises the path as sent, each segment encoded once more: the signer does that
+    // second encoding, so it gets the path as it goes on the wire, not decoded.
+    const signed = await signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port !== '' && { port: Number(url.port) }),
+      path: url.pathname,
+      query: queryOf(url),
+      headers: forwardedHeaders(request.headers, url.host),
+      ...(hasBody && { body }),
+    });
+    const { host: _host, ...sent } = signed.headers;
+    const upstream = await fetch(url, {
+      method,
+      headers: sent,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(hasBody && { body }),
+    });
+    const payload = Buffer.from(await upstream.arrayBuffer());
+    const headers: Record<string, string> = { 'content-length': String(payload.length) };
+    upstream.headers.forEach((value, name) => {
+      if (!DROPPED_RESPONSE_HEADERS.has(name)) headers[name] = value;
+    });
+    response.writeHead(upstream.status, headers);
+    response.end(method === 'HEAD' ? undefined : payload);
+  };
+
+  const server = createServer((request, response) => {
+    forward(request, response).catch((error: unknown) => {
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      answer(response, timedOut ? 504 : 502, error instanceof Error ? error.message : String(error));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('signing proxy: not listening on TCP');
+
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
+}
