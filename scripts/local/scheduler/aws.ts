@@ -51,17 +51,22 @@ export class SdkScheduleSource implements ScheduleSource {
         { client: this.client, pageSize: 100 },
         groupName === undefined ? {} : { GroupName: groupName },
       );
-      for await (const page of pages) {
-        for (const schedule of page.Schedules ?? []) {
-          if (schedule.Name === undefined) continue;
-          summaries.push({
-            groupName: schedule.GroupName ?? groupName ?? 'default',
-            name: schedule.Name,
-            ...(schedule.LastModificationDate !== undefined && {
-              lastModificationDate: schedule.LastModificationDate,
-            }),
-          });
+      try {
+        for await (const page of pages) {
+          for (const schedule of page.Schedules ?? []) {
+            if (schedule.Name === undefined) continue;
+            summaries.push({
+              groupName: schedule.GroupName ?? groupName ?? 'default',
+              name: schedule.Name,
+              ...(schedule.LastModificationDate !== undefined && {
+                lastModificationDate: schedule.LastModificationDate,
+              }),
+            });
+          }
         }
+      } catch (error) {
+        // A group that does not exist (yet, or any more) has no schedules; the other groups are still listed.
+        if (!(error instanceof ResourceNotFoundException)) throw error;
       }
     }
     return summaries;

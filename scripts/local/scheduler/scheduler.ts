@@ -266,11 +266,14 @@ export class LocalSchedulerEngine {
       schedule,
       new Date(scheduledTime),
       this.stopping.signal,
-    ).then(() => {
-      deliveries.delete(delivery);
-      if (deliveries.size === 0) this.inFlight.delete(key);
-      this.wake();
-    });
+    )
+      .then(() => undefined)
+      .catch((error: unknown) => this.deps.log(`local scheduler: ${key}: delivery failed: ${describe(error)}`))
+      .finally(() => {
+        deliveries.delete(delivery);
+        if (deliveries.size === 0) this.inFlight.delete(key);
+        this.wake();
+      });
     deliveries.add(delivery);
   }
 

@@ -289,4 +289,43 @@ describe('local scheduler engine', () => {
       'local scheduler: sked-test/job-2 is not fired: its target arn:aws:lambda:us-east-1:000000000000:function:f is not an SQS queue ARN',
     );
   });
+
+  it('fires what was due under the old definition when an update is seen after that time', async () => {
+    // Prepare: every minute; the 10:01:00 occurrence is due, but the pass for it has not run yet when the poll at
+    // 10:01:00.500 sees an update made at 10:01:00.300.
+    const h = harness('2026-12-02T10:00:50Z');
+    const everyMinute = localSchedule({ created: '2026-12-02T10:00:40Z' });
+    h.schedules.put(everyMinute);
+    await h.engine.start();
+    h.schedules.put({
+      ...everyMinute,
+      expression: 'cron(30 * * * ? *)',
+      lastModificationDate: new Date('2026-12-02T10:01:00.300Z'),
+    });
+
+    // Act
+    await h.at('2026-12-02T10:01:00.500Z');
+    await h.at('2026-12-02T10:02:00Z');
+
+    // Assess
+    expect(h.delivered()).toEqual([`2026-12-02T10:01:00.500Z ${body('2026-12-02T10:01:00Z')}`]);
+  });
+
+  it('keeps firing what it knows while the endpoint does not answer, and says so once', async () => {
+    // Prepare
+    const h = harness('2026-12-02T10:00:50Z');
+    h.schedules.put(localSchedule({ created: '2026-12-02T10:00:40Z' }));
+    await h.engine.start();
+    h.schedules.list = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:4566'));
+
+    // Act
+    await h.at('2026-12-02T10:01:00Z');
+    await h.at('2026-12-02T10:02:00Z');
+
+    // Assess
+    expect(h.delivered()).toHaveLength(2);
+    expect(h.lines.filter((line) => line.includes('cannot list schedules'))).toEqual([
+      'local scheduler: cannot list schedules (will keep trying): Error: connect ECONNREFUSED 127.0.0.1:4566',
+    ]);
+  });
 });
