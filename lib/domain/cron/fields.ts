@@ -48,6 +48,7 @@ export function splitCronFields(expression: string, fail: Fail): string[] {
 
 /** Values, ranges, steps (`*`, `a`, `a-b`, `*\/n`, `a/n`, `a-b/n`) and comma lists, as a sorted list. */
 export function parseValues(text: string, field: FieldRange, fail: Fail): number[] {
+  const openEnd = field.openEnd ?? field.max;
   const values = new Set<number>();
   for (const item of text.split(',')) {
     const match = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(item);
@@ -55,11 +56,14 @@ export function parseValues(text: string, field: FieldRange, fail: Fail): number
       fail(`'${item}' is not a value, range, step or list`);
     }
     const [, base = '', stepText] = match;
-    let [low, high] = [field.min, field.max];
+    let [low, high] = [field.min, openEnd];
     if (base !== '*') {
       const [first = '', last] = base.split('-');
       low = parseValue(first, field, fail);
-      high = last !== undefined ? parseValue(last, field, fail) : stepText !== undefined ? field.max : low;
+      if (last !== undefined) high = parseValue(last, field, fail);
+      else if (stepText === undefined) high = low;
+      // An open step from an alias above the open end starts where the alias points (Unix day-of-week 7 is 0).
+      else if (low > openEnd) low = field.min + ((low - field.min) % (openEnd - field.min + 1));
       if (low > high) fail(`range '${base}' runs backwards`);
     }
     const step = stepText === undefined ? 1 : Number(stepText);

@@ -41,6 +41,11 @@ export interface FieldRange {
   readonly label: string;
   readonly min: number;
   readonly max: number;
+  /**
+   * Where a range left open (`*`, `a/n`) ends, when the values above it up to `max` are only aliases of lower ones.
+   * Default: `max`.
+   */
+  readonly openEnd?: number;
   readonly names?: Readonly<Record<string, number>>;
 }
 

@@ -3,11 +3,15 @@ import { canonical, failAt, parseValues, range, splitCronFields } from './fields
 import { DAYS_OF_MONTH, HOURS, MAX_YEAR, MIN_YEAR, MINUTES, MONTHS, namesFrom } from './types';
 import type { CronSpec, FieldRange } from './types';
 
-// Unix: 0 and 7 are both Sunday; 7 is folded onto 0 after parsing.
+// Unix: 0 and 7 are both Sunday; 7 is folded onto 0 after parsing. 7 is Sunday written again, not a day after
+// Saturday, so a step left open ends at Saturday as in croniter: `5/2` is Friday alone, `1/2` Monday, Wednesday and
+// Friday, `7/2` the same as `0/2`. Only a range written up to 7 (`5-7/2`, Friday and Sunday) reaches it. Vixie cron and
+// croner refuse `a/n` outright; a reading that stepped on to 7 would add a Sunday nobody counted to.
 const UNIX_DAYS_OF_WEEK: FieldRange = {
   label: 'day-of-week',
   min: 0,
   max: 7,
+  openEnd: 6,
   names: namesFrom(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], 0),
 };
 

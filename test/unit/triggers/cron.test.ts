@@ -9,6 +9,7 @@ import {
 } from '../../../lib/domain/cron';
 import { ValidationError } from '../../../lib/domain/errors';
 import type { FieldIssue } from '../../../lib/domain/errors';
+import { nextFireTimes } from '../../../lib/domain/next-fire-times';
 import type { CronTrigger } from '../../../lib/schemas/trigger';
 
 function issuesOf(trigger: CronTrigger): readonly FieldIssue[] {
@@ -82,6 +83,40 @@ describe('cron', () => {
 
       // Assess: Unix 0,2,4,6
       expect(result.dayOfWeek).toBe('SUN,TUE,THU,SAT');
+    });
+  });
+
+  describe('Unix day-of-week steps left open', () => {
+    it.each([
+      ['5/2', 'FRI'],
+      ['1/2', 'MON,WED,FRI'],
+      ['fri/2', 'FRI'],
+      ['7/2', 'SUN,TUE,THU,SAT'],
+      ['1/1', 'MON-SAT'],
+      ['5-7/2', 'SUN,FRI'],
+      ['*/2', 'SUN,TUE,THU,SAT'],
+    ])('read %s as croniter does, ending at Saturday: %s', (dayOfWeek, expected) => {
+      // Prepare: 7 is Sunday again, so only a range written up to 7 reaches it
+      const trigger: CronTrigger = { type: 'cron', expression: `0 0 * * ${dayOfWeek}` };
+
+      // Act
+      const result = normaliseCron(trigger);
+
+      // Assess
+      expect(result.dayOfWeek).toBe(expected);
+    });
+
+    it('fire on Fridays only for 5/2', () => {
+      // Prepare
+      const trigger: CronTrigger = { type: 'cron', expression: '0 9 * * 5/2' };
+
+      // Act
+      const weekdays = nextFireTimes(trigger, { from: new Date('2026-01-01T00:00:00Z'), count: 6 }).map((date) =>
+        date.getUTCDay(),
+      );
+
+      // Assess
+      expect(weekdays).toEqual([5, 5, 5, 5, 5, 5]);
     });
   });
 
