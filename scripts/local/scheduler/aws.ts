@@ -37,9 +37,13 @@ export function localCloudClients(endpoint: string, region: string): LocalCloudC
 
 /** The schedules of the given groups (every group when none is given). */
 export class SdkScheduleSource implements ScheduleSource {
+  /**
+   * `skipGroupPrefixes` applies only when following every group: a group named explicitly is always followed.
+   */
   constructor(
     private readonly client: SchedulerClient,
     private readonly groups: readonly string[] | undefined,
+    private readonly skipGroupPrefixes: readonly string[] = [],
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -54,9 +58,13 @@ export class SdkScheduleSource implements ScheduleSource {
       try {
         for await (const page of pages) {
           for (const schedule of page.Schedules ?? []) {
+            const scheduleGroup = schedule.GroupName ?? groupName ?? 'default';
             if (schedule.Name === undefined) continue;
+            if (groupName === undefined && this.skipGroupPrefixes.some((prefix) => scheduleGroup.startsWith(prefix))) {
+              continue;
+            }
             summaries.push({
-              groupName: schedule.GroupName ?? groupName ?? 'default',
+              groupName: scheduleGroup,
               name: schedule.Name,
               ...(schedule.LastModificationDate !== undefined && {
                 lastModificationDate: schedule.LastModificationDate,

@@ -26,12 +26,19 @@ export const DEFAULT_POLL_MS = 2_000;
 /** The default state directory, relative to the repository: `.local-cloud/scheduler/`. */
 export const DEFAULT_STATE_DIR = join(fileURLToPath(new URL('../../..', import.meta.url)), '.local-cloud', 'scheduler');
 
+/**
+ * A scheduler that follows every group leaves out the groups named with this prefix: their owner runs a scheduler of
+ * its own for them (the local scheduler's cloud tests do, to control its timing and restarts), and two schedulers
+ * following one group would deliver each occurrence twice.
+ */
+export const SELF_SCHEDULED_GROUP_PREFIX = 'sked-self-scheduled-';
+
 export interface LocalSchedulerOptions {
   /** @default AWS_ENDPOINT_URL, else http://localhost:4566 */
   readonly endpoint?: string;
   /** @default AWS_REGION, else us-east-1 */
   readonly region?: string;
-  /** The schedule groups to follow. @default every group */
+  /** The schedule groups to follow. @default every group but those named SELF_SCHEDULED_GROUP_PREFIX... */
   readonly groups?: readonly string[];
   /** Where the state file lives. @default SKED_LOCAL_SCHEDULER_STATE_DIR, else `.local-cloud/scheduler/` */
   readonly stateDir?: string;
@@ -64,7 +71,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions = {}): 
   const { scheduler, sqs } = localCloudClients(endpoint, options.region ?? regionFromEnv());
   await store.lock();
   const engine = new LocalSchedulerEngine({
-    schedules: new SdkScheduleSource(scheduler, options.groups),
+    schedules: new SdkScheduleSource(scheduler, options.groups, [SELF_SCHEDULED_GROUP_PREFIX]),
     queues: new SdkQueueSender(sqs),
     state: store,
     clock: systemClock,

@@ -22,14 +22,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wallTimeAt } from '../../../lib/domain/timezone';
-import { startLocalScheduler, type RunningLocalScheduler } from '../../../scripts/local/scheduler';
+import {
+  SELF_SCHEDULED_GROUP_PREFIX,
+  startLocalScheduler,
+  type RunningLocalScheduler,
+} from '../../../scripts/local/scheduler';
 import { guardedClient } from '../../support/aws-clients';
 import { uniqueName } from '../../support/names';
 
 /**
  * The local scheduler against the real emulator. The emulator must not fire schedules itself (MiniStack's own sweep
- * off), or each occurrence would arrive twice. Every schedule lives in this file's own group; each sends to its own
- * queue, so what a queue receives is what that schedule fired.
+ * off), or each occurrence would arrive twice. Every schedule lives in this file's own groups, which this file's
+ * schedulers follow and a scheduler following every group leaves alone (SELF_SCHEDULED_GROUP_PREFIX); each schedule
+ * sends to its own queue, so what a queue receives is what that schedule fired.
  */
 const CONTEXT_INPUT =
   '{"arn":"<aws.scheduler.schedule-arn>","time":"<aws.scheduler.scheduled-time>",' +
@@ -47,12 +52,12 @@ interface Fired {
 const scheduler = guardedClient(SchedulerClient);
 const sqs = guardedClient(SQSClient);
 const cleanups: (() => Promise<unknown>)[] = [];
-const group = uniqueName('sked-it-local-scheduler');
+const group = uniqueName(`${SELF_SCHEDULED_GROUP_PREFIX}it`);
 let account = '000000000000';
 let stateDir = '';
 let running: RunningLocalScheduler | undefined;
 /** A second scheduler, for a group of its own, that the restart test stops and starts again. */
-const restartGroup = uniqueName('sked-it-ls-restart');
+const restartGroup = uniqueName(`${SELF_SCHEDULED_GROUP_PREFIX}it-restart`);
 let restarting: RunningLocalScheduler | undefined;
 
 async function queue(prefix: string): Promise<{ url: string; arn: string }> {
