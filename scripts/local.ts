@@ -2,11 +2,15 @@
  * `npm run local`: sked on the local cloud, end to end.
  *
  * Starts (or reuses) the local cloud, bootstraps and deploys the `local` stage with cdklocal, prints the API endpoint,
- * starts the local-only bridge (scripts/local/local-bridge.ts), registers a job that runs every minute and a date
- * job a minute ahead through API Gateway (SigV4-signed), and streams their runs as they happen.
+ * starts the local-only tooling (scripts/local/local-bridge.ts, and sked's local scheduler and alarm evaluator,
+ * scripts/local/local-tooling.ts), registers a job that runs every minute and a date job a minute ahead through
+ * API Gateway (SigV4-signed), and streams their runs as they happen.
  *
  * Ctrl-C, or `npm run local:down` from another terminal, stops what this started: the emulator if it started it,
  * otherwise the stacks it deployed.
+ *
+ * `npm run local:fire -- --job ID --at TIME` delivers one occurrence of a job of the running session at once, as
+ * EventBridge Scheduler would deliver the occurrence scheduled for TIME: for trying misfire, coalescing and outages.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,9 +20,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../cdk/constructs/sked-queues';
 import { LocalBridge } from '../scripts/local/local-bridge';
+import { parseArgs } from 'node:util';
+import { startLocalTooling, type LocalTooling } from '../scripts/local/local-tooling';
+import { fireScheduleOccurrence } from '../scripts/local/scheduler';
 import { signedFetch, type SignedFetch } from '../scripts/local/signed-fetch';
 import { guardedClient } from '../test/support/aws-clients';
-import { deploySked, destroySked, type LocalSked } from '../test/support/e2e/deployment';
+import { deploySked, destroySked, readOutputs, type LocalSked } from '../test/support/e2e/deployment';
 import { ensureLocalCloud, localAwsEnv, stopDetached } from './local-cloud';
 
 const STAGE = 'local';
@@ -117,6 +124,7 @@ async function up(): Promise<void> {
   const session: Session = { stage: STAGE, endpoint: cloud.endpoint, startedEmulator: cloud.started, pid: process.pid };
   writeFileSync(sessionFile, `${JSON.stringify(session)}\n`);
   log(cloud.started ? `started the local cloud at ${cloud.endpoint}` : `reusing the local cloud at ${cloud.endpoint}`);
+  if (cloud.warning !== undefined) log(`warning: ${cloud.warning}`);
 
   log('bootstrapping and deploying the local stage (cdklocal) ...');
   const sked = await deploySked(STAGE, cloud.endpoint, { quiet: false });
@@ -151,21 +159,50 @@ async function up(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  let tooling: LocalTooling | undefined;
   // Whatever ends the session (Ctrl-C, local:down, a failed registration), what it started is stopped.
   try {
     await bridge.ensureRedrivePolicy();
     bridge.start();
+    tooling = await startLocalTooling({
+      endpoint: cloud.endpoint,
+      groups: [sked.outputs.ScheduleGroupName],
+      alarmNamePrefix: `Sked-${STAGE}-`,
+      log,
+    });
+    log(`started ${tooling.started.join(' and ') || 'no local scheduler or alarm evaluator (both turned off)'}`);
     const api = signedFetch({ region, service: 'execute-api', credentials });
     const jobIds = await registerDemoJobs(api, sked);
-    log('streaming runs (schedules fire on the emulator sweep, about every 10 s); Ctrl-C to stop');
+    log(`streaming runs; fire an occurrence at once with \`npm run local:fire -- --job ID --at TIME\`; Ctrl-C to stop`);
     await streamRuns(api, sked, jobIds, stopping.signal);
   } finally {
+    await tooling?.stop();
     await bridge.stop();
     await down(readSession());
   }
 }
 
+/** Delivers one occurrence of a job of the running session for the scheduled time given, now. */
+async function fire(args: readonly string[]): Promise<void> {
+  const { values } = parseArgs({ args: [...args], options: { job: { type: 'string' }, at: { type: 'string' } } });
+  const usage = 'usage: npm run local:fire -- --job ID --at 2030-01-01T09:00:00Z';
+  if (values.job === undefined || values.at === undefined) throw new Error(`${usage} (--job and --at are needed)`);
+  const at = new Date(values.at);
+  if (Number.isNaN(at.getTime())) throw new Error(`${usage} (--at ${values.at} is not an ISO-8601 date-time)`);
+  const session = readSession();
+  if (session === undefined) throw new Error('no `npm run local` session is recorded: start one first');
+  Object.assign(process.env, localAwsEnv(session.endpoint));
+  const { ScheduleGroupName: group } = await readOutputs(session.stage);
+  // A job's schedule has the job's id as its name.
+  const outcome = await fireScheduleOccurrence({ endpoint: session.endpoint, group, schedule: values.job, at, log });
+  if (outcome.kind !== 'delivered') process.exitCode = 1;
+}
+
 async function main(command: string | undefined): Promise<void> {
+  if (command === 'fire') {
+    await fire(process.argv.slice(3));
+    return;
+  }
   if (command === 'down') {
     const session = readSession();
     // A running `npm run local` tears down itself on SIGTERM; otherwise do it here.
@@ -177,7 +214,7 @@ async function main(command: string | undefined): Promise<void> {
     await down(session);
     return;
   }
-  if (command !== undefined) throw new Error(`usage: local.ts [down] (got ${command})`);
+  if (command !== undefined) throw new Error(`usage: local.ts [down | fire --job ID --at TIME] (got ${command})`);
   await up();
 }
 

@@ -5,9 +5,9 @@
  * 1. Redrive policy: some emulator versions' CloudFormation drop the jobs queue's RedrivePolicy; it is re-applied
  *    (only when missing) from the same values the stack declares.
  * 2. Queue metrics: the emulator derives no AWS/SQS metrics. The bridge publishes ApproximateNumberOfMessagesVisible
- *    of both DLQs and ApproximateAgeOfOldestMessage of the jobs queue with PutMetricData, which is also what makes
- *    the emulator evaluate alarms. The jobs queue's depth is deliberately not published: the emulator matches alarm
- *    metrics by name only (no dimensions), so it would trip the DLQ depth alarms.
+ *    of both DLQs and ApproximateAgeOfOldestMessage of the jobs queue with PutMetricData, so they can be read back
+ *    with their dimensions (the dashboard, GetMetricData). sked's local alarm evaluator (scripts/local/alarms/)
+ *    decides the alarms on SQS metrics from the queues themselves, as CloudWatch would from SQS's own metrics.
  * 3. Worker metrics: the emulator does not extract Embedded Metric Format from logs. The bridge reads the worker's
  *    log group and publishes each EMF record with PutMetricData.
  */

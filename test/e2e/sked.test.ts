@@ -218,6 +218,12 @@ describe('sked deployed to the local cloud', () => {
     expect(alarmState).toBe('ALARM');
     expect(runsFailedState).toBe('ALARM');
     expect(notification.join('\n')).toContain('ALARM');
+    // Nothing failed to be delivered: the delivery DLQ's alarm, on the same metric name, stays as it was.
+    const deliveryAlarm = await cloudwatch.send(
+      new DescribeAlarmsCommand({ AlarmNames: [sked.outputs.DeliveryDlqDepthAlarmName ?? ''] }),
+    );
+    expect(deliveryAlarm.MetricAlarms?.[0]?.StateValue).toBe('OK');
+    expect(notification.filter((body) => body.includes(sked.outputs.DeliveryDlqDepthAlarmName ?? '?'))).toEqual([]);
   });
 
   it('starts no new runs of a paused job', async () => {
@@ -228,7 +234,7 @@ describe('sked deployed to the local cloud', () => {
     await new Promise((resolve) => setTimeout(resolve, 15_000));
     const before = new Set((await runsOf(everyMinute)).map((run) => run.runId));
 
-    // Act: more than one interval plus the emulator's sweep
+    // Act: more than one interval, and the local scheduler's poll
     await new Promise((resolve) => setTimeout(resolve, 80_000));
     const after = (await runsOf(everyMinute)).map((run) => run.runId);
 
