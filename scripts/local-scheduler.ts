@@ -1,8 +1,8 @@
 /**
  * LOCAL ONLY. The local scheduler's command (docs/local-scheduler.md): EventBridge Scheduler's firing, for an emulator.
  *
- *   tsx scripts/local-scheduler.ts run [--group NAME]... [--state DIR] [--poll-ms N] [--retry-base-ms N]
- *   tsx scripts/local-scheduler.ts fire --schedule NAME [--group NAME] --at ISO_TIME
+ *   tsx scripts/local-scheduler.ts run [--group NAME]... [--state DIR] [--poll-ms N] [--retry-base-ms N] [--no-metrics]
+ *   tsx scripts/local-scheduler.ts fire --schedule NAME [--group NAME] --at ISO_TIME [--no-metrics]
  *   tsx scripts/local-scheduler.ts probe     # does the emulator fire schedules by itself?
  *
  * The endpoint is AWS_ENDPOINT_URL (default http://localhost:4566), the region AWS_REGION (default us-east-1).
@@ -18,8 +18,8 @@ import {
 } from './local/scheduler';
 
 const USAGE =
-  'usage: local-scheduler.ts run [--group NAME]... [--state DIR] [--poll-ms N] [--retry-base-ms N]\n' +
-  '       local-scheduler.ts fire --schedule NAME [--group NAME] --at ISO_TIME\n' +
+  'usage: local-scheduler.ts run [--group NAME]... [--state DIR] [--poll-ms N] [--retry-base-ms N] [--no-metrics]\n' +
+  '       local-scheduler.ts fire --schedule NAME [--group NAME] --at ISO_TIME [--no-metrics]\n' +
   '       local-scheduler.ts probe';
 
 class UsageError extends Error {
@@ -41,6 +41,7 @@ async function run(args: string[]): Promise<void> {
       state: { type: 'string' },
       'poll-ms': { type: 'string' },
       'retry-base-ms': { type: 'string' },
+      'no-metrics': { type: 'boolean' },
     },
   });
   const pollMs = positiveInteger(values['poll-ms'], '--poll-ms');
@@ -49,6 +50,7 @@ async function run(args: string[]): Promise<void> {
   const scheduler = await startLocalScheduler({
     ...(groups.length > 0 && { groups }),
     ...(values.state !== undefined && { stateDir: values.state }),
+    ...(values['no-metrics'] === true && { metrics: false }),
     ...(pollMs !== undefined && { pollMs }),
     ...(retryBaseMs !== undefined && {
       retryBackoff: { baseMs: retryBaseMs, maxMs: Math.max(retryBaseMs, DEFAULT_RETRY_BACKOFF.maxMs) },
@@ -67,7 +69,12 @@ async function run(args: string[]): Promise<void> {
 async function fire(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { schedule: { type: 'string' }, group: { type: 'string' }, at: { type: 'string' } },
+    options: {
+      schedule: { type: 'string' },
+      group: { type: 'string' },
+      at: { type: 'string' },
+      'no-metrics': { type: 'boolean' },
+    },
   });
   if (values.schedule === undefined || values.at === undefined) throw new UsageError('fire needs --schedule and --at');
   const at = new Date(values.at);
@@ -75,6 +82,7 @@ async function fire(args: string[]): Promise<void> {
   const outcome = await fireScheduleOccurrence({
     schedule: values.schedule,
     ...(values.group !== undefined && { group: values.group }),
+    ...(values['no-metrics'] === true && { metrics: false }),
     at,
   });
   if (outcome.kind !== 'delivered') process.exitCode = 1;

@@ -1,7 +1,8 @@
 /**
- * LOCAL ONLY. The Scheduler and SQS calls of the local scheduler, through SDK clients guarded by the AWS limits
+ * LOCAL ONLY. The Scheduler, SQS and CloudWatch calls of the local scheduler, through SDK clients guarded by the AWS limits
  * middleware (a call AWS would refuse fails here too), against a LocalStack-compatible endpoint.
  */
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DeleteScheduleCommand,
   GetScheduleCommand,
@@ -11,12 +12,20 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { withAwsLimits } from '../../../lib/adapters/aws/limits';
-import type { OutboundMessage, QueueSender, ScheduleSource, ScheduleSummary } from './ports';
+import type {
+  MetricDatapoint,
+  MetricPublisher,
+  OutboundMessage,
+  QueueSender,
+  ScheduleSource,
+  ScheduleSummary,
+} from './ports';
 import { localScheduleOf, type LocalSchedule } from './schedule';
 
 export interface LocalCloudClients {
   readonly scheduler: SchedulerClient;
   readonly sqs: SQSClient;
+  readonly cloudwatch: CloudWatchClient;
 }
 
 /**
@@ -32,7 +41,34 @@ export function localCloudClients(endpoint: string, region: string): LocalCloudC
   return {
     scheduler: withAwsLimits(new SchedulerClient({ endpoint, region, requestHandler, ...credentials })),
     sqs: withAwsLimits(new SQSClient({ endpoint, region, requestHandler, maxAttempts: 1, ...credentials })),
+    cloudwatch: withAwsLimits(new CloudWatchClient({ endpoint, region, requestHandler, ...credentials })),
   };
+}
+
+/**
+ * PutMetricData with each datapoint as a statistic set of `count` ones, unit Count: Sum and SampleCount are the
+ * number of events, Minimum and Maximum 1, as if each event had been published on its own.
+ */
+export class SdkMetricPublisher implements MetricPublisher {
+  constructor(private readonly client: CloudWatchClient) {}
+
+  async put(namespace: string, datapoints: readonly MetricDatapoint[]): Promise<void> {
+    await this.client.send(
+      new PutMetricDataCommand({
+        Namespace: namespace,
+        MetricData: datapoints.map((datapoint) => {
+          const dimensions = Object.entries(datapoint.dimensions).map(([Name, Value]) => ({ Name, Value }));
+          return {
+            MetricName: datapoint.metricName,
+            ...(dimensions.length > 0 && { Dimensions: dimensions }),
+            Timestamp: datapoint.timestamp,
+            Unit: 'Count',
+            StatisticValues: { SampleCount: datapoint.count, Sum: datapoint.count, Minimum: 1, Maximum: 1 },
+          };
+        }),
+      }),
+    );
+  }
 }
 
 /** The schedules of the given groups (every group when none is given). */

@@ -2,9 +2,11 @@
  * LOCAL ONLY. One occurrence's delivery to its SQS target, as EventBridge Scheduler makes it: the input with its
  * context attributes substituted, retried per the schedule's RetryPolicy, and, once the retries are exhausted, the
  * dead-letter event sent to the DeadLetterConfig queue
- * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html).
+ * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html), each step counted in the
+ * AWS/Scheduler metrics (metrics.ts).
  */
 import { formatScheduledTime, substituteContext } from './context';
+import type { DeliveryMetrics } from './metrics';
 import type { QueueSender, SchedulerClock, SchedulerLog } from './ports';
 import { scheduleKey, type LocalSchedule } from './schedule';
 
@@ -31,6 +33,7 @@ export interface DeliveryDeps {
   readonly newExecutionId: () => string;
   readonly retryBackoff: RetryBackoff;
   readonly log: SchedulerLog;
+  readonly metrics: DeliveryMetrics;
 }
 
 export type ExhaustedRetryCondition = 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds';
@@ -72,6 +75,7 @@ export async function deliverOccurrence(
       executionId,
       attemptNumber: attempt,
     });
+    deps.metrics.count(schedule.groupName, 'attempt');
     try {
       await deps.queues.send(target.arn, {
         body,
@@ -81,9 +85,12 @@ export async function deliverOccurrence(
       return { kind: 'delivered', attempts: attempt };
     } catch (error) {
       const failure: FailedAttempt = { executionId, body, ...errorDetailsOf(error) };
+      deps.metrics.count(schedule.groupName, 'targetError');
+      if (isThrottling(error)) deps.metrics.count(schedule.groupName, 'targetErrorThrottled');
       const decision = retryDecision(deps, schedule, attempt, firstAttemptAt);
       if (decision.kind === 'exhausted') {
         deps.log(`local scheduler: ${label} attempt ${attempt}: failed ${failure.code}: ${failure.message}`);
+        deps.metrics.count(schedule.groupName, 'dropped');
         const deadLettered = await deadLetter(deps, schedule, scheduledTime, attempt, decision.condition, failure);
         return { kind: 'exhausted', attempts: attempt, condition: decision.condition, deadLettered };
       }
@@ -132,6 +139,18 @@ export function errorDetailsOf(error: unknown): { readonly code: string; readonl
 }
 
 /**
+ * Whether the target refused by throttling (TargetErrorThrottledCount): SQS's RequestThrottled and KmsThrottled, any
+ * other *Throttl* error, or HTTP 429.
+ */
+export function isThrottling(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = 'Code' in error && typeof error.Code === 'string' ? error.Code : '';
+  const metadata = '$metadata' in error && typeof error.$metadata === 'object' ? error.$metadata : null;
+  const status = metadata !== null && 'httpStatusCode' in metadata ? metadata.httpStatusCode : undefined;
+  return /throttl/i.test(error.name) || /throttl/i.test(code) || status === 429;
+}
+
+/**
  * The dead-letter event: the input the target would have received (that of the last attempt) as the body, and the
  * nine documented message attributes (SQS allows ten). Returns whether it was sent.
  */
@@ -155,9 +174,11 @@ async function deadLetter(
       attributes: deadLetterAttributes(schedule, scheduledTime, attempts, condition, failure),
     });
     deps.log(`local scheduler: ${label}: dead-lettered to ${dlqArn} after ${attempts} attempt(s) (${condition})`);
+    deps.metrics.count(schedule.groupName, 'sentToDeadLetter');
     return true;
   } catch (error) {
     const { code, message } = errorDetailsOf(error);
+    deps.metrics.count(schedule.groupName, 'failedToBeSentToDeadLetter', code);
     deps.log(`local scheduler: ${label}: dropped, the dead letter to ${dlqArn} failed: ${code}: ${message}`);
     return false;
   }

@@ -8,10 +8,17 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { localCloudClients, SdkQueueSender, SdkScheduleSource } from './aws';
+import {
+  localCloudClients,
+  SdkMetricPublisher,
+  SdkQueueSender,
+  SdkScheduleSource,
+  type LocalCloudClients,
+} from './aws';
 import { systemClock } from './clock';
 import { newExecutionId } from './context';
 import { DEFAULT_RETRY_BACKOFF, deliverOccurrence, type DeliveryOutcome, type RetryBackoff } from './deliver';
+import { NO_DELIVERY_METRICS, SchedulerMetrics } from './metrics';
 import type { SchedulerLog } from './ports';
 import { LocalSchedulerEngine } from './scheduler';
 import { FileStateStore, stateFileFor } from './state';
@@ -19,9 +26,18 @@ import { FileStateStore, stateFileFor } from './state';
 export { emulatorFiresSchedules, type SweepProbeOptions } from './probe';
 export { DEFAULT_RETRY_BACKOFF, type DeliveryOutcome, type RetryBackoff } from './deliver';
 export { StateLockedError } from './state';
+export {
+  failedToBeSentToDeadLetterMetricName,
+  SCHEDULE_GROUP_DIMENSION,
+  SCHEDULER_METRIC_NAMES,
+  SCHEDULER_NAMESPACE,
+} from './metrics';
 
 /** How often the schedules are listed again, so a change shows within about this long. */
 export const DEFAULT_POLL_MS = 2_000;
+
+/** How often the AWS/Scheduler metrics counted are published (AWS publishes them by the minute). */
+export const DEFAULT_METRICS_FLUSH_MS = 5_000;
 
 /** The default state directory, relative to the repository: `.local-cloud/scheduler/`. */
 export const DEFAULT_STATE_DIR = join(fileURLToPath(new URL('../../..', import.meta.url)), '.local-cloud', 'scheduler');
@@ -48,12 +64,16 @@ export interface LocalSchedulerOptions {
   readonly retryBackoff?: RetryBackoff;
   /** One line per delivery attempt, dead letter and warning. @default console.log */
   readonly log?: SchedulerLog;
+  /** Publish the AWS/Scheduler metrics to the endpoint's CloudWatch (docs/local-scheduler.md). @default true */
+  readonly metrics?: boolean;
+  /** @default DEFAULT_METRICS_FLUSH_MS (5 s) */
+  readonly metricsFlushMs?: number;
 }
 
 export interface RunningLocalScheduler {
   /** The state file it keeps (one per endpoint and group selection). */
   readonly stateFile: string;
-  /** Stops polling and retries, lets sends under way finish, saves the state and releases its lock. */
+  /** Stops polling and retries, lets sends under way finish, publishes the metrics left, saves the state and releases its lock. */
   stop(): Promise<void>;
 }
 
@@ -68,7 +88,10 @@ export async function startLocalScheduler(options: LocalSchedulerOptions = {}): 
   const endpoint = options.endpoint ?? endpointFromEnv();
   const stateDir = options.stateDir ?? process.env.SKED_LOCAL_SCHEDULER_STATE_DIR ?? DEFAULT_STATE_DIR;
   const store = new FileStateStore(stateFileFor(stateDir, endpoint, options.groups));
-  const { scheduler, sqs } = localCloudClients(endpoint, options.region ?? regionFromEnv());
+  const clients = localCloudClients(endpoint, options.region ?? regionFromEnv());
+  const { scheduler, sqs } = clients;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const metrics = metricsFor(options, clients, log);
   await store.lock();
   const engine = new LocalSchedulerEngine({
     schedules: new SdkScheduleSource(scheduler, options.groups, [SELF_SCHEDULED_GROUP_PREFIX]),
@@ -79,24 +102,53 @@ export async function startLocalScheduler(options: LocalSchedulerOptions = {}): 
     newExecutionId,
     pollMs: options.pollMs ?? DEFAULT_POLL_MS,
     retryBackoff: options.retryBackoff ?? DEFAULT_RETRY_BACKOFF,
-    log: options.log ?? ((line) => console.log(line)),
+    log,
+    metrics: metrics ?? NO_DELIVERY_METRICS,
   });
   try {
     await engine.start();
   } catch (error) {
     await store.unlock();
+    destroyAll(clients);
     throw error;
   }
   engine.run();
+  metrics?.run();
   return {
     stateFile: store.file,
     stop: async () => {
       await engine.stop();
-      scheduler.destroy();
-      sqs.destroy();
+      await metrics?.stop();
+      destroyAll(clients);
       await store.unlock();
     },
   };
+}
+
+interface MetricsOptions {
+  readonly metrics?: boolean;
+  readonly metricsFlushMs?: number;
+}
+
+/** The metrics counter and publisher, or undefined for `metrics: false`. */
+function metricsFor(
+  options: MetricsOptions,
+  clients: LocalCloudClients,
+  log: SchedulerLog,
+): SchedulerMetrics | undefined {
+  if (options.metrics === false) return undefined;
+  return new SchedulerMetrics({
+    publisher: new SdkMetricPublisher(clients.cloudwatch),
+    clock: systemClock,
+    log,
+    flushMs: options.metricsFlushMs ?? DEFAULT_METRICS_FLUSH_MS,
+  });
+}
+
+function destroyAll(clients: LocalCloudClients): void {
+  clients.scheduler.destroy();
+  clients.sqs.destroy();
+  clients.cloudwatch.destroy();
 }
 
 export interface FireOptions {
@@ -109,6 +161,8 @@ export interface FireOptions {
   readonly at: Date;
   readonly retryBackoff?: RetryBackoff;
   readonly log?: SchedulerLog;
+  /** Publish the occurrence's AWS/Scheduler metrics before returning. @default true */
+  readonly metrics?: boolean;
 }
 
 /** The schedule named does not exist. */
@@ -122,10 +176,10 @@ export class ScheduleNotFoundError extends Error {
  */
 export async function fireScheduleOccurrence(options: FireOptions): Promise<DeliveryOutcome> {
   const group = options.group ?? 'default';
-  const { scheduler, sqs } = localCloudClients(
-    options.endpoint ?? endpointFromEnv(),
-    options.region ?? regionFromEnv(),
-  );
+  const clients = localCloudClients(options.endpoint ?? endpointFromEnv(), options.region ?? regionFromEnv());
+  const { scheduler, sqs } = clients;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const metrics = metricsFor(options, clients, log);
   try {
     const schedule = await new SdkScheduleSource(scheduler, [group]).get(group, options.schedule);
     if (schedule === undefined) throw new ScheduleNotFoundError(`no schedule ${options.schedule} in group ${group}`);
@@ -136,13 +190,14 @@ export async function fireScheduleOccurrence(options: FireOptions): Promise<Deli
         random: Math.random,
         newExecutionId,
         retryBackoff: options.retryBackoff ?? DEFAULT_RETRY_BACKOFF,
-        log: options.log ?? ((line) => console.log(line)),
+        log,
+        metrics: metrics ?? NO_DELIVERY_METRICS,
       },
       schedule,
       options.at,
     );
   } finally {
-    scheduler.destroy();
-    sqs.destroy();
+    await metrics?.stop();
+    destroyAll(clients);
   }
 }

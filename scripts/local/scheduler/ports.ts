@@ -32,6 +32,20 @@ export interface QueueSender {
   send(queueArn: string, message: OutboundMessage): Promise<void>;
 }
 
+/** One CloudWatch datum: `count` events of value 1 in the minute starting at `timestamp`. */
+export interface MetricDatapoint {
+  readonly metricName: string;
+  /** None for an account-wide metric. */
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly timestamp: Date;
+  readonly count: number;
+}
+
+/** PutMetricData: all the datapoints in one call (the caller keeps within its limits). Throws the service's error. */
+export interface MetricPublisher {
+  put(namespace: string, datapoints: readonly MetricDatapoint[]): Promise<void>;
+}
+
 export interface SchedulerClock {
   /** Epoch milliseconds. */
   now(): number;

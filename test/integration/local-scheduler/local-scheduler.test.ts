@@ -1,4 +1,10 @@
 import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  GetMetricStatisticsCommand,
+  type Dimension,
+} from '@aws-sdk/client-cloudwatch';
+import {
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
   DeleteScheduleCommand,
@@ -23,6 +29,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wallTimeAt } from '../../../lib/domain/timezone';
 import {
+  SCHEDULE_GROUP_DIMENSION,
+  SCHEDULER_METRIC_NAMES,
+  SCHEDULER_NAMESPACE,
   SELF_SCHEDULED_GROUP_PREFIX,
   startLocalScheduler,
   type RunningLocalScheduler,
@@ -51,6 +60,7 @@ interface Fired {
 
 const scheduler = guardedClient(SchedulerClient);
 const sqs = guardedClient(SQSClient);
+const cloudwatch = guardedClient(CloudWatchClient);
 const cleanups: (() => Promise<unknown>)[] = [];
 const group = uniqueName(`${SELF_SCHEDULED_GROUP_PREFIX}it`);
 let account = '000000000000';
@@ -131,6 +141,40 @@ function firedOf(message: Message | undefined): Fired {
   return { arn: text('arn'), time: text('time'), execution: text('execution'), attempt: text('attempt') };
 }
 
+/** GetMetricStatistics' Sum over one period covering `from` to now, or 0 when there is no datapoint. */
+async function metricSum(metricName: string, dimensions: Dimension[], from: Date): Promise<number> {
+  const start = new Date(Math.floor(from.getTime() / 60_000) * 60_000);
+  const end = new Date(Math.ceil((Date.now() + 1) / 60_000) * 60_000);
+  const { Datapoints = [] } = await cloudwatch.send(
+    new GetMetricStatisticsCommand({
+      Namespace: SCHEDULER_NAMESPACE,
+      MetricName: metricName,
+      Dimensions: dimensions,
+      StartTime: start,
+      EndTime: end,
+      Period: (end.getTime() - start.getTime()) / 1000,
+      Statistics: ['Sum'],
+    }),
+  );
+  return Datapoints.reduce((sum, datapoint) => sum + (datapoint.Sum ?? 0), 0);
+}
+
+/** Reads the metric until its Sum reaches `expected` or `waitMs` has passed; returns the last Sum read. */
+async function metricSumReaching(
+  metricName: string,
+  dimensions: Dimension[],
+  from: Date,
+  expected: number,
+  waitMs: number,
+): Promise<number> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const sum = await metricSum(metricName, dimensions, from);
+    if (sum >= expected || Date.now() >= deadline) return sum;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 const sentAt = (message: Message | undefined): number => Number(message?.Attributes?.SentTimestamp);
 const scheduleArn = (name: string, groupName = group): string =>
   `arn:aws:scheduler:${process.env.AWS_REGION ?? 'us-east-1'}:${account}:schedule/${groupName}/${name}`;
@@ -165,6 +209,7 @@ describe('the local scheduler on the emulator', () => {
       stateDir,
       pollMs: 500,
       retryBackoff: { baseMs: 20, maxMs: 100 },
+      metricsFlushMs: 500,
       log: QUIET,
     });
     await createSchedule('zoned', queues.zoned!.arn, {
@@ -177,7 +222,13 @@ describe('the local scheduler on the emulator', () => {
       State: 'DISABLED',
     });
     await scheduleGroup(restartGroup);
-    restarting = await startLocalScheduler({ groups: [restartGroup], stateDir, pollMs: 500, log: QUIET });
+    restarting = await startLocalScheduler({
+      groups: [restartGroup],
+      stateDir,
+      pollMs: 500,
+      metrics: false,
+      log: QUIET,
+    });
     await createSchedule('restart', queues.restart!.arn, { ScheduleExpression: 'cron(* * * * ? *)' }, restartGroup);
   });
 
@@ -257,8 +308,9 @@ describe('the local scheduler on the emulator', () => {
     await expect(read).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
-  it('retries a deleted target queue, then sends the dead-letter event with its attributes to the DLQ', async () => {
+  it('retries a deleted target queue, then sends the dead-letter event with its attributes to the DLQ, and publishes its AWS/Scheduler metrics', async () => {
     // Prepare
+    const since = new Date();
     const target = await queue('sked-it-ls-gone');
     await sqs.send(new DeleteQueueCommand({ QueueUrl: target.url }));
 
@@ -292,6 +344,36 @@ describe('the local scheduler on the emulator', () => {
       SCHEDULE_ARN: scheduleArn('dead'),
       TARGET_ARN: target.arn,
     });
+
+    // Assess: three failed attempts and one dead letter for the group (its other schedules all deliver), as sked's
+    // SchedulerTargetErrors alarm reads them; the account-wide form is there too.
+    const byGroup: Dimension[] = [{ Name: SCHEDULE_GROUP_DIMENSION, Value: group }];
+    expect(await metricSumReaching(SCHEDULER_METRIC_NAMES.targetError, byGroup, since, 3, 5_000)).toBe(3);
+    expect(await metricSumReaching(SCHEDULER_METRIC_NAMES.sentToDeadLetter, byGroup, since, 1, 5_000)).toBe(1);
+    expect(await metricSum(SCHEDULER_METRIC_NAMES.failedToBeSentToDeadLetter, byGroup, since)).toBe(0);
+    expect(await metricSum(SCHEDULER_METRIC_NAMES.targetError, [], since)).toBeGreaterThanOrEqual(3);
+    const { MetricDataResults = [] } = await cloudwatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(Math.floor(since.getTime() / 60_000) * 60_000),
+        EndTime: new Date(Math.ceil((Date.now() + 1) / 60_000) * 60_000),
+        MetricDataQueries: [
+          {
+            Id: 'targetErrors',
+            MetricStat: {
+              Metric: {
+                Namespace: SCHEDULER_NAMESPACE,
+                MetricName: SCHEDULER_METRIC_NAMES.targetError,
+                Dimensions: byGroup,
+              },
+              Period: 60,
+              Stat: 'Sum',
+            },
+          },
+        ],
+      }),
+    );
+    const values = MetricDataResults.find((result) => result.Id === 'targetErrors')?.Values ?? [];
+    expect(values.reduce((sum, value) => sum + value, 0)).toBe(3);
   });
 
   it(
@@ -303,7 +385,13 @@ describe('the local scheduler on the emulator', () => {
       await restarting?.stop();
 
       // Act: started again within the same minute.
-      restarting = await startLocalScheduler({ groups: [restartGroup], stateDir, pollMs: 500, log: QUIET });
+      restarting = await startLocalScheduler({
+        groups: [restartGroup],
+        stateDir,
+        pollMs: 500,
+        metrics: false,
+        log: QUIET,
+      });
       const again = await receive(queues.restart!.url, 1, 3_000);
 
       // Assess

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatScheduledTime, newExecutionId, substituteContext } from '../../../scripts/local/scheduler/context';
 import { deliverOccurrence, retryDelayMs, type DeliveryDeps } from '../../../scripts/local/scheduler/deliver';
+import { NO_DELIVERY_METRICS } from '../../../scripts/local/scheduler/metrics';
 import { DLQ_ARN, FakeClock, FakeQueues, localSchedule, QUEUE_ARN } from './fakes';
 
 const scheduledTime = new Date('2026-12-02T10:30:00Z');
@@ -20,6 +21,7 @@ function deliveryDeps(start = '2026-12-02T10:30:00Z') {
     newExecutionId: () => `exec-${++ids}`,
     retryBackoff: { baseMs: 1_000, maxMs: 8_000 },
     log: (line) => lines.push(line),
+    metrics: NO_DELIVERY_METRICS,
   };
   return { deps, clock, queues, lines };
 }

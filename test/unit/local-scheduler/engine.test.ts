@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NO_DELIVERY_METRICS } from '../../../scripts/local/scheduler/metrics';
 import { LocalSchedulerEngine } from '../../../scripts/local/scheduler/scheduler';
 import type { LocalSchedule } from '../../../scripts/local/scheduler/schedule';
 import { FakeClock, FakeQueues, FakeSchedules, MemoryStateStore, QUEUE_ARN, localSchedule } from './fakes';
@@ -25,6 +26,7 @@ function harness(
     pollMs: 2_000,
     retryBackoff: { baseMs: 10, maxMs: 10 },
     log: (line) => lines.push(line),
+    metrics: NO_DELIVERY_METRICS,
   });
   /** Moves the clock to `time` and lets the engine do what is due (the run loop's poll and pass). */
   const at = async (time: string, poll = true): Promise<void> => {

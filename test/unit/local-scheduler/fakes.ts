@@ -1,4 +1,6 @@
 import type {
+  MetricDatapoint,
+  MetricPublisher,
   OutboundMessage,
   QueueSender,
   ScheduleSource,
@@ -114,6 +116,21 @@ export class FakeQueues implements QueueSender {
   }
   bodiesTo(queueArn: string): string[] {
     return this.sent.filter((message) => message.queueArn === queueArn).map((message) => message.body);
+  }
+}
+
+/** Keeps every PutMetricData call; `failNext` makes that many calls fail. */
+export class FakeMetricPublisher implements MetricPublisher {
+  readonly calls: { readonly namespace: string; readonly datapoints: readonly MetricDatapoint[] }[] = [];
+  failNext = 0;
+
+  put(namespace: string, datapoints: readonly MetricDatapoint[]): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      return Promise.reject(new Error('CloudWatch is unavailable'));
+    }
+    this.calls.push({ namespace, datapoints: [...datapoints] });
+    return Promise.resolve();
   }
 }
 
