@@ -801,11 +801,11 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
       kind: 'manual',
     };
 
-    it('shows a queued run at once, and the first claim takes it for attempt 1', async () => {
+    it('shows a queued run at once, and the first claim takes it for attempt 1 with a slot', async () => {
       // Act
       await ledger.enqueue(manual, manual.scheduledTime);
       const queued = await ledger.get('job-1', manual.runId);
-      const claimed = await ledger.claim(request({ occurrence: manual }));
+      const claimed = await ledger.claim(request({ occurrence: manual, slot: 0, maxConcurrent: 1 }));
 
       // Assess
       expect(queued).toEqual({
@@ -846,6 +846,17 @@ describe.each(ledgers)('RunLedger contract: $name', (implementation) => {
 
       // Assess
       expect(page.items.map((run) => run.runId)).toEqual([manual.runId]);
+    });
+
+    it('takes an enqueue sent again after it committed (its response lost) as done', async () => {
+      // Prepare
+      await ledger.enqueue(manual, manual.scheduledTime);
+
+      // Act
+      await ledger.enqueue(manual, manual.scheduledTime);
+
+      // Assess
+      expect(await ledger.get('job-1', manual.runId)).toMatchObject({ status: 'queued', attempts: 0 });
     });
 
     it('refuses to queue a run id that already exists', async () => {

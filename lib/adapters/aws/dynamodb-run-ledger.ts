@@ -403,13 +403,28 @@ export class DynamoDbRunLedger implements RunLedger, QueuedRuns {
       attempts: 0,
       [ttlAttribute]: Math.floor(at.getTime() / 1000) + QUEUED_TTL_SECONDS,
     };
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: marshall(item),
-        ...expressions({ condition: attributeNotExists(sortKey) }),
-      }),
-    );
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall(item),
+          ...expressions({ condition: attributeNotExists(sortKey) }),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      // Sent again after it committed (its response lost, the SDK retried): the item is this call's own write. The
+      // run id's random suffix makes any other writer of a queued item with the same time impossible.
+      if (error instanceof ConditionalCheckFailedException && error.Item !== undefined) {
+        const current: Record<string, unknown> = unmarshall(error.Item);
+        const ownWrite =
+          current.status === 'queued' &&
+          current.kind === occurrence.kind &&
+          current.scheduledTime === occurrence.scheduledTime.toISOString();
+        if (ownWrite) return;
+      }
+      throw error;
+    }
   }
 
   async withdraw(occurrence: Occurrence): Promise<void> {

@@ -15,9 +15,11 @@ export interface RunNowRequest extends RequestContext {
 /**
  * POST /jobs/{id}/run: puts a manual envelope on the jobs queue, so the run goes through the same worker and
  * policies as scheduled ones. The run is recorded as `queued` first, so the id returned answers
- * GET /jobs/{id}/runs/{runId} at once; should the message not reach the queue, the record is withdrawn and the
- * request fails, leaving no run that would never start. A payload given here replaces the job's task payload for this run only and is
- * validated against the task's schema now, not when the worker picks it up. Webhook jobs take no payload.
+ * GET /jobs/{id}/runs/{runId} at once; should the record or the message fail, the record is withdrawn and the
+ * request fails. A `queued` run older than the jobs queue's retention never ran (its message was lost: the function
+ * stopped between the two writes, or the job was deleted first) and expires a day later. A payload given here
+ * replaces the job's task payload for this run only and is validated against the task's schema now, not when the
+ * worker picks it up. Webhook jobs take no payload.
  */
 export async function runNow(deps: JobsDeps, request: RunNowRequest): Promise<{ runId: string }> {
   const { payload } = parseWith(runNowBodySchema, request.body ?? {});
@@ -42,8 +44,9 @@ export async function runNow(deps: JobsDeps, request: RunNowRequest): Promise<{ 
     ...(payload !== undefined && { payload }),
   });
   const occurrence = { jobId: job.id, runId, scheduledTime: now, kind: 'manual' } as const;
-  await deps.runs.enqueue(occurrence, now);
   try {
+    // A failed enqueue may still have committed (its last response lost), so it is withdrawn like a failed send.
+    await deps.runs.enqueue(occurrence, now);
     await deps.queue.send(envelope);
   } catch (error) {
     await withdrawQueued(deps, occurrence);

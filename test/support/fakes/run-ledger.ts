@@ -247,7 +247,15 @@ export class InMemoryRunLedger implements RunLedger, QueuedRuns {
   enqueue(occurrence: Occurrence, _at: Date): Promise<void> {
     this.writes.push(`enqueue ${occurrence.runId}`);
     const key = this.key(occurrence.jobId, occurrence.runId);
-    if (this.runs.has(key)) return Promise.reject(new Error(`run ${occurrence.runId} already exists`));
+    const existing = this.runs.get(key);
+    if (existing !== undefined) {
+      // The adapter's own write sent again (its response lost) resolves; anything else already there is refused.
+      const ownWrite =
+        existing.status === 'queued' &&
+        existing.kind === occurrence.kind &&
+        existing.scheduledTime === occurrence.scheduledTime.toISOString();
+      return ownWrite ? Promise.resolve() : Promise.reject(new Error(`run ${occurrence.runId} already exists`));
+    }
     this.runs.set(key, {
       jobId: occurrence.jobId,
       runId: occurrence.runId,

@@ -336,6 +336,21 @@ describe('runNow', () => {
     expect(deps.log.entries).toEqual([]);
   });
 
+  it('withdraws the record and fails when recording the queued run fails, sending nothing', async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'j' });
+    deps.runs.enqueue = () => Promise.reject(new Error('DynamoDB unavailable'));
+
+    // Act
+    const attempt = runNow(deps, { id: 'j', body: {}, caller });
+
+    // Assess: the write may have committed with its response lost, so it is taken back all the same
+    await expect(attempt).rejects.toThrow('DynamoDB unavailable');
+    expect(deps.queue.sent).toEqual([]);
+    expect(deps.runs.writes).toEqual(['withdraw 20300101T000000Z-ms1']);
+  });
+
   it('fails with the send error and logs the run left queued when the withdrawal fails too', async () => {
     // Prepare
     const deps = fakeJobsDeps();
