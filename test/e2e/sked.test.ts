@@ -72,7 +72,7 @@ describe('sked deployed to the local cloud', () => {
       Principal: { Service: 'sns.amazonaws.com' },
       Action: 'sqs:SendMessage',
       Resource: queueArn,
-      Condition: { ArnEquals: { 'aws:SourceArn': sked.outputs.PageTopicArn } },
+      Condition: { ArnEquals: { 'aws:SourceArn': [sked.outputs.PageTopicArn, sked.outputs.TicketTopicArn] } },
     };
     await sqs.send(
       new SetQueueAttributesCommand({
@@ -107,13 +107,12 @@ describe('sked deployed to the local cloud', () => {
     );
     // AWS delivers from SNS only to a queue whose policy lets the topic send to it.
     if (onAws !== undefined) await allowTopicToSend(pagerQueueUrl, pagerArn.Attributes?.QueueArn ?? '');
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: sked.outputs.PageTopicArn,
-        Protocol: 'sqs',
-        Endpoint: pagerArn.Attributes?.QueueArn ?? '',
-      }),
-    );
+    // One queue hears both topics; each notification names the topic it came from.
+    for (const topicArn of [sked.outputs.PageTopicArn, sked.outputs.TicketTopicArn]) {
+      await sns.send(
+        new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: pagerArn.Attributes?.QueueArn ?? '' }),
+      );
+    }
 
     const created = [
       await call('PUT', `/jobs/${everyMinute}`, {
@@ -201,29 +200,41 @@ describe('sked deployed to the local cloud', () => {
       (state) => state === 'ALARM',
       { timeoutMs: alarmWaitMs, intervalMs: 2_000 },
     );
-    const notification = await eventually(
+    const heard: { topicArn: string; message: string }[] = [];
+    const notifications = await eventually(
       async () => {
         const received = await sqs.send(
           new ReceiveMessageCommand({ QueueUrl: pagerQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 2 }),
         );
-        return (received.Messages ?? []).map((message) => message.Body ?? '');
+        for (const message of received.Messages ?? []) {
+          const body = z.object({ TopicArn: z.string(), Message: z.string() }).parse(JSON.parse(message.Body ?? ''));
+          heard.push({ topicArn: body.TopicArn, message: body.Message });
+        }
+        return heard;
       },
-      (bodies) => bodies.some((body) => body.includes(sked.outputs.JobsDlqDepthAlarmName)),
+      (all) =>
+        all.some((one) => one.message.includes(sked.outputs.JobsDlqDepthAlarmName)) &&
+        all.some((one) => one.message.includes(sked.outputs.RunsFailedAlarmName ?? '?')),
       { timeoutMs: 60_000, intervalMs: 1_000 },
     );
+    const about = (alarmName: string | undefined) =>
+      notifications.filter((one) => one.message.includes(alarmName ?? '?') && one.message.includes('"ALARM"'));
 
     // Assess
     expect(failed[0]).toMatchObject({ status: 'failed', attempts: 2 });
     expect(dlqDepth).toBeGreaterThanOrEqual(1);
     expect(alarmState).toBe('ALARM');
     expect(runsFailedState).toBe('ALARM');
-    expect(notification.join('\n')).toContain('ALARM');
+    // Each alarm notifies its own severity's topic: the DLQ pages, failed runs make a ticket.
+    const topicsOf = (alarmName: string | undefined) => new Set(about(alarmName).map((one) => one.topicArn));
+    expect(topicsOf(sked.outputs.JobsDlqDepthAlarmName)).toEqual(new Set([sked.outputs.PageTopicArn]));
+    expect(topicsOf(sked.outputs.RunsFailedAlarmName)).toEqual(new Set([sked.outputs.TicketTopicArn]));
     // Nothing failed to be delivered: the delivery DLQ's alarm, on the same metric name, stays as it was.
     const deliveryAlarm = await cloudwatch.send(
       new DescribeAlarmsCommand({ AlarmNames: [sked.outputs.DeliveryDlqDepthAlarmName ?? ''] }),
     );
     expect(deliveryAlarm.MetricAlarms?.[0]?.StateValue).toBe('OK');
-    expect(notification.filter((body) => body.includes(sked.outputs.DeliveryDlqDepthAlarmName ?? '?'))).toEqual([]);
+    expect(about(sked.outputs.DeliveryDlqDepthAlarmName)).toEqual([]);
   });
 
   it('starts no new runs of a paused job', async () => {
