@@ -19,12 +19,10 @@ const PARTS = [
 const MINUTES_PER_DAY = 24 * 60;
 
 /**
- * Sums APScheduler IntervalTrigger fields and writes the total in the largest exact unit among minutes, hours
- * and days (`weeks: 1` -> `rate(7 days)`). EventBridge Scheduler fires at most once a minute, so totals under a
- * minute or not a whole number of minutes are rejected, never rounded; totals over MAX_INTERVAL_DAYS are rejected
- * too, which keeps every period and fire time computed from it exact.
+ * Sums APScheduler IntervalTrigger fields into a period in whole seconds, at least 1 s. Totals over
+ * MAX_INTERVAL_DAYS are rejected, which keeps every period and fire time computed from it exact.
  */
-export function ratePeriodOf(trigger: IntervalTrigger): RatePeriod {
+export function intervalSecondsOf(trigger: IntervalTrigger): number {
   const issues: FieldIssue[] = [];
   let totalSeconds = 0;
   for (const [name, seconds] of PARTS) {
@@ -52,19 +50,40 @@ export function ratePeriodOf(trigger: IntervalTrigger): RatePeriod {
       'an interval needs at least one of weeks, days, hours, minutes, seconds above 0',
     );
   }
+  return totalSeconds;
+}
+
+/**
+ * Why a period of `totalSeconds` cannot run as an EventBridge Scheduler rate: it is under a minute or not a whole
+ * number of minutes (Scheduler fires at most once a minute, on whole minutes, and sked never rounds). Undefined
+ * when it can.
+ */
+export function intervalSecondPrecisionIssue(totalSeconds: number): FieldIssue | undefined {
   if (totalSeconds < 60) {
-    throw ValidationError.at(
-      'trigger.seconds',
-      `an interval of ${totalSeconds} seconds is under a minute: EventBridge Scheduler fires at most once a minute`,
-    );
+    return {
+      path: 'trigger.seconds',
+      message: `an interval of ${totalSeconds} seconds is under a minute: EventBridge Scheduler fires at most once a minute`,
+    };
   }
   if (totalSeconds % 60 !== 0) {
-    throw ValidationError.at(
-      'trigger.seconds',
-      `an interval of ${totalSeconds} seconds is not a whole number of minutes: EventBridge Scheduler fires on ` +
+    return {
+      path: 'trigger.seconds',
+      message:
+        `an interval of ${totalSeconds} seconds is not a whole number of minutes: EventBridge Scheduler fires on ` +
         'whole minutes and sked does not round',
-    );
+    };
   }
+  return undefined;
+}
+
+/**
+ * An interval as EventBridge Scheduler's `rate(...)`, in the largest exact unit among minutes, hours and days
+ * (`weeks: 1` -> `rate(7 days)`). Throws ValidationError, also for a period that is not a whole number of minutes.
+ */
+export function ratePeriodOf(trigger: IntervalTrigger): RatePeriod {
+  const totalSeconds = intervalSecondsOf(trigger);
+  const issue = intervalSecondPrecisionIssue(totalSeconds);
+  if (issue !== undefined) throw new ValidationError([issue]);
   const minutes = totalSeconds / 60;
   return { minutes, expression: rateExpression(minutes) };
 }

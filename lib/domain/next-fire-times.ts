@@ -1,7 +1,7 @@
 import type { CronTrigger, Trigger } from '../schemas/trigger';
 import { cronSpecOf, daysMatching, MAX_YEAR, monthsToSearch } from './cron';
 import type { CronSpec } from './cron';
-import { ratePeriodOf } from './interval';
+import { intervalSecondsOf } from './interval';
 import { resolveRunAt } from './run-at';
 import { assertTimeZone, firstInstantOf, offsetMinutesAt, wallTimeAt } from './timezone';
 
@@ -24,15 +24,17 @@ export interface FireWindow {
  */
 export const LAST_FIRE_TIME = new Date(Date.UTC(MAX_YEAR + 1, 0, 1) - 1);
 
+const SECOND_MS = 1000;
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /**
  * The next fire times of a trigger, as EventBridge Scheduler would produce them, at most `count`, ascending, none
- * after LAST_FIRE_TIME.
- * Throws ValidationError for a trigger EventBridge cannot represent (it does not check that a date is future:
- * the window decides what is listed).
+ * after LAST_FIRE_TIME. Times are to the second: a trigger that needs second precision (precision.ts) is listed
+ * at its seconds, with EventBridge's rules carried to the second, and a minute trigger lists whole minutes.
+ * Throws ValidationError for a trigger sked cannot read (it does not check that a date is future: the window
+ * decides what is listed).
  */
 export function nextFireTimes(trigger: Trigger, window: FireWindow): Date[] {
   const lower = Math.max(window.from.getTime(), window.startAt?.getTime() ?? -Infinity);
@@ -44,7 +46,7 @@ export function nextFireTimes(trigger: Trigger, window: FireWindow): Date[] {
       return instant >= lower && instant <= upper ? [new Date(instant)] : [];
     }
     case 'interval':
-      return rateTimes(ratePeriodOf(trigger).minutes * MINUTE_MS, window, lower, upper);
+      return rateTimes(intervalSecondsOf(trigger) * SECOND_MS, window, lower, upper);
     case 'cron':
       return cronTimes(trigger, window.count, lower, upper);
   }
@@ -57,6 +59,7 @@ export function nextFireTimes(trigger: Trigger, window: FireWindow): Date[] {
  * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#rate-based).
  * A day is always 24 hours, across daylight-saving changes too
  * (https://repost.aws/knowledge-center/eventbridge-scheduler-adjust-dst), so the period is fixed in milliseconds.
+ * A period in seconds is anchored the same way.
  */
 function rateTimes(periodMs: number, window: FireWindow, lower: number, upper: number): Date[] {
   const anchor = (window.anchor ?? window.startAt ?? window.from).getTime();
@@ -104,23 +107,29 @@ function cronTimes(trigger: CronTrigger, count: number, lower: number, upper: nu
   return times;
 }
 
-/** The instants of a matching local day, ascending. */
-function instantsOn(spec: CronSpec, year: number, month: number, day: number, timeZone: string): number[] {
+/**
+ * The instants of a matching local day, ascending, produced as they are read, so that a schedule firing every
+ * second costs only the seconds up to `count`.
+ */
+function* instantsOn(spec: CronSpec, year: number, month: number, day: number, timeZone: string): Generator<number> {
   const midnightAsUtc = Date.UTC(year, month - 1, day);
   // Zone offsets lie within +-14 h, so these two instants fall outside the local day, one either side; if the offset
   // is the same at both, nothing changes during the day and every wall time converts with that offset.
   const before = offsetMinutesAt(midnightAsUtc - 15 * HOUR_MS, timeZone);
   const after = offsetMinutesAt(midnightAsUtc + DAY_MS + 15 * HOUR_MS, timeZone);
-  const instants: number[] = [];
   for (const hour of spec.hours) {
     for (const minute of spec.minutes) {
+      let minuteStart: number;
       if (before === after) {
-        instants.push(midnightAsUtc + (hour * 60 + minute - before) * MINUTE_MS);
+        minuteStart = midnightAsUtc + (hour * 60 + minute - before) * MINUTE_MS;
       } else {
+        // Zones change their offset on whole minutes, so a wall minute is skipped or repeated whole: its seconds
+        // follow its first instant, and a minute in a gap has none.
         const instant = firstInstantOf({ year, month, day, hour, minute, second: 0 }, timeZone);
-        if (instant !== undefined) instants.push(instant.getTime());
+        if (instant === undefined) continue;
+        minuteStart = instant.getTime();
       }
+      for (const second of spec.seconds) yield minuteStart + second * SECOND_MS;
     }
   }
-  return instants;
 }

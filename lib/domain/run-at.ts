@@ -1,6 +1,7 @@
 import type { DateTrigger } from '../schemas/trigger';
 import { daysInMonth } from './cron';
 import { ValidationError } from './errors';
+import type { FieldIssue } from './errors';
 import { assertTimeZone, resolveWallTime, wallTimeAsUtcMs, wallTimeAt } from './timezone';
 import type { WallTime } from './timezone';
 
@@ -21,8 +22,9 @@ export const formatWallTime = (wall: WallTime): string =>
   `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}T${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)}`;
 
 /**
- * Reads `runAt`. A local time is read in the trigger's time zone: one inside a spring-forward gap is rejected,
- * one repeated at fall-back means its first (earlier) occurrence, as EventBridge Scheduler does.
+ * Reads `runAt`, to the second (a fraction of a second is refused: fire times are whole seconds). A local time is
+ * read in the trigger's time zone: one inside a spring-forward gap is rejected, one repeated at fall-back means its
+ * first (earlier) occurrence, as EventBridge Scheduler does.
  *
  * A time with an offset or Z is an exact instant; it is written as UTC wall time with time zone UTC, because
  * converting it to local wall time could land on a repeated hour that EventBridge would read as the earlier one.
@@ -45,18 +47,18 @@ export function resolveRunAt(trigger: DateTrigger): ResolvedRunAt {
     day: Number(day),
     hour: Number(hour),
     minute: Number(minute),
-    second: 0,
+    second: Number(second),
   };
   if (wall.month < 1 || wall.month > 12 || wall.day < 1 || wall.day > daysInMonth(wall.year, wall.month)) {
     throw ValidationError.at('trigger.runAt', `'${trigger.runAt}' is not a calendar date`);
   }
-  if (wall.hour > 23 || wall.minute > 59 || Number(second) > 59) {
+  if (wall.hour > 23 || wall.minute > 59 || wall.second > 59) {
     throw ValidationError.at('trigger.runAt', `'${trigger.runAt}' is not a time of day`);
   }
-  if (Number(second) !== 0 || Number(fraction) !== 0) {
+  if (Number(fraction) !== 0) {
     throw ValidationError.at(
       'trigger.runAt',
-      'seconds must be 0: EventBridge Scheduler runs one-time schedules at minute precision',
+      `'${trigger.runAt}' has a fraction of a second: fire times are whole seconds, so seconds must be whole`,
     );
   }
 
@@ -78,4 +80,16 @@ export function resolveRunAt(trigger: DateTrigger): ResolvedRunAt {
   }
   const instant = resolution.kind === 'exact' ? resolution.instant : resolution.earlier;
   return { instant, wallTime: formatWallTime(wall), timezone };
+}
+
+/**
+ * Why a resolved `runAt` cannot run as an EventBridge Scheduler `at(...)`: its seconds are not 0, and one-time
+ * schedules fire on the minute. Undefined when they are 0.
+ */
+export function runAtSecondPrecisionIssue(runAt: ResolvedRunAt): FieldIssue | undefined {
+  if (runAt.instant.getTime() % 60_000 === 0) return undefined;
+  return {
+    path: 'trigger.runAt',
+    message: 'seconds must be 0: EventBridge Scheduler runs one-time schedules at minute precision',
+  };
 }

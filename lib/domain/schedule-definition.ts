@@ -1,6 +1,6 @@
 import { SCHEDULED_TIME_PLACEHOLDER, type ScheduledEnvelope } from '../schemas/envelope';
 import type { Job } from '../schemas/job';
-import { ratePeriodOf } from './interval';
+import { intervalSecondsOf } from './interval';
 import { toScheduleExpression } from './schedule-expression';
 
 /** Where a deployment's schedules deliver. */
@@ -48,11 +48,9 @@ export function scheduleEnvelopeInput(jobId: string): string {
   return JSON.stringify(envelope);
 }
 
-const MINUTE_MS = 60_000;
-
 /** A rate job's period in milliseconds; undefined for cron and date jobs. */
 export function ratePeriodMsOf(job: Job): number | undefined {
-  return job.trigger.type === 'interval' ? ratePeriodOf(job.trigger).minutes * MINUTE_MS : undefined;
+  return job.trigger.type === 'interval' ? intervalSecondsOf(job.trigger) * 1000 : undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors';
 import type { FieldIssue } from '../errors';
 import { failAt, parseValue, parseValues } from './fields';
 import type { Fail } from './fields';
-import { AWS_DAYS_OF_WEEK, DAYS_OF_MONTH, HOURS, isFull, MINUTES, MONTHS, namesFrom, YEARS } from './types';
+import { AWS_DAYS_OF_WEEK, DAYS_OF_MONTH, HOURS, isFull, MINUTES, MONTHS, namesFrom, SECONDS, YEARS } from './types';
 import type { CronSpec, DayOfMonthRule, DayOfWeekRule, FieldRange } from './types';
 
 const APS_WEEKDAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -84,12 +84,7 @@ export function parseApsFields(trigger: CronTrigger): CronSpec {
     }
   };
 
-  attempt('second', (fail) => {
-    const seconds = parseValues(text('second'), { label: 'second', min: 0, max: 59 }, fail);
-    if (seconds.length !== 1 || seconds[0] !== 0) {
-      fail('EventBridge Scheduler fires at most once a minute, so only second 0 is supported');
-    }
-  });
+  const seconds = attempt('second', (fail) => parseValues(text('second'), SECONDS, fail));
   const minutes = attempt('minute', (fail) => parseValues(text('minute'), MINUTES, fail));
   const hours = attempt('hour', (fail) => parseValues(text('hour'), HOURS, fail));
   const day = attempt('day', (fail) => parseApsDay(text('day'), fail));
@@ -100,6 +95,7 @@ export function parseApsFields(trigger: CronTrigger): CronSpec {
   const years = attempt('year', (fail) => parseValues(text('year'), YEARS, fail));
   if (
     issues.length > 0 ||
+    seconds === undefined ||
     minutes === undefined ||
     hours === undefined ||
     day === undefined ||
@@ -123,5 +119,5 @@ export function parseApsFields(trigger: CronTrigger): CronSpec {
   const dayOfWeek: DayOfWeekRule =
     day.dayOfWeek ?? (weekdayRestricted ? { kind: 'days', days: weekDays } : { kind: 'any' });
   const dayOfMonth: DayOfMonthRule = weekdayRestricted ? { kind: 'any' } : day.dayOfMonth;
-  return { minutes, hours, dayOfMonth, months, dayOfWeek, years };
+  return { seconds, minutes, hours, dayOfMonth, months, dayOfWeek, years };
 }

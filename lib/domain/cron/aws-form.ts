@@ -37,20 +37,33 @@ function parseAwsDayOfWeek(text: string, fail: Fail): DayOfWeekRule {
   return { kind: 'days', days: parseValues(text, AWS_DAYS_OF_WEEK, fail) };
 }
 
-function checkDayRules(dayOfMonth: DayOfMonthRule, dayOfWeek: DayOfWeekRule, fail: Fail): void {
+function checkDayRules(dayOfMonth: DayOfMonthRule, dayOfWeek: DayOfWeekRule, owner: string, fail: Fail): void {
   if (dayOfMonth.kind === 'any' && dayOfWeek.kind === 'any') {
     fail("day-of-month and day-of-week cannot both be '?'; put '*' in one of them");
   }
   if (dayOfMonth.kind !== 'any' && dayOfWeek.kind !== 'any') {
     fail(
-      "EventBridge Scheduler needs '?' in day-of-month or day-of-week: a schedule cannot restrict both " +
+      `${owner} needs '?' in day-of-month or day-of-week: a schedule cannot restrict both ` +
         "(write '?' in the one that should not apply)",
     );
   }
 }
 
-/** Parses the six AWS fields (as in `cron(...)`); errors are reported at `path`. */
-export function parseAwsCronFields(fields: readonly string[], path: string): CronSpec {
+/**
+ * The dialect the minutes-to-year fields are read in. Quartz reads them as EventBridge Scheduler does (AWS cron is
+ * Quartz without its seconds field, 1 = Sunday in both), so only the wording of the errors differs.
+ */
+export interface CronDialect {
+  /** Put before every error, saying how the expression was read. */
+  readonly prefix: string;
+  /** Who needs `?` in one of the day fields. */
+  readonly owner: string;
+}
+
+const AWS_DIALECT: CronDialect = { prefix: '', owner: 'EventBridge Scheduler' };
+
+/** Parses the six AWS fields (as in `cron(...)`); errors are reported at `path`. Seconds are `[0]`. */
+export function parseAwsCronFields(fields: readonly string[], path: string, dialect = AWS_DIALECT): CronSpec {
   const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields;
   if (
     fields.length !== 6 ||
@@ -66,8 +79,9 @@ export function parseAwsCronFields(fields: readonly string[], path: string): Cro
       `an AWS cron expression has 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
     );
   }
-  const failIn = (label: string) => failAt(path, `${label} field: `);
+  const failIn = (label: string) => failAt(path, `${dialect.prefix}${label} field: `);
   const spec: CronSpec = {
+    seconds: [0],
     minutes: parseValues(minutes, MINUTES, failIn('minutes')),
     hours: parseValues(hours, HOURS, failIn('hours')),
     dayOfMonth: parseAwsDayOfMonth(dayOfMonth, failIn('day-of-month')),
@@ -75,7 +89,7 @@ export function parseAwsCronFields(fields: readonly string[], path: string): Cro
     dayOfWeek: parseAwsDayOfWeek(dayOfWeek, failIn('day-of-week')),
     years: parseValues(year, YEARS, failIn('year')),
   };
-  checkDayRules(spec.dayOfMonth, spec.dayOfWeek, failAt(path, ''));
+  checkDayRules(spec.dayOfMonth, spec.dayOfWeek, dialect.owner, failAt(path, dialect.prefix));
   return canonical(spec);
 }
 

@@ -46,6 +46,11 @@ export function splitCronFields(expression: string, fail: Fail): string[] {
   return fields;
 }
 
+/** Why an expression not written `cron(...)` has the wrong number of fields, naming the forms it could take. */
+export const fieldCountMessage = (count: number): string =>
+  'a cron expression has 5 fields (Unix: minute hour day-of-month month day-of-week), 6 or 7 (Quartz: second ' +
+  `minute hour day-of-month month day-of-week [year]) or is written cron(...) with 6, got ${count}`;
+
 /** Values, ranges, steps (`*`, `a`, `a-b`, `*\/n`, `a/n`, `a-b/n`) and comma lists, as a sorted list. */
 export function parseValues(text: string, field: FieldRange, fail: Fail): number[] {
   const openEnd = field.openEnd ?? field.max;

@@ -23,8 +23,12 @@ export type DayOfWeekRule =
   | { readonly kind: 'last'; readonly weekday: number }
   | { readonly kind: 'nth'; readonly weekday: number; readonly nth: number };
 
-/** A cron schedule in evaluable form: sorted value lists and the two day rules. */
+/**
+ * A cron schedule in evaluable form: sorted value lists and the two day rules. `seconds` is `[0]` for every form
+ * but a Quartz expression or an APScheduler `second` field that says otherwise.
+ */
 export interface CronSpec {
+  readonly seconds: readonly number[];
   readonly minutes: readonly number[];
   readonly hours: readonly number[];
   readonly dayOfMonth: DayOfMonthRule;
@@ -53,6 +57,7 @@ const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'se
 export const namesFrom = (names: readonly string[], first: number): Record<string, number> =>
   Object.fromEntries(names.map((name, index) => [name, first + index]));
 
+export const SECONDS: FieldRange = { label: 'second', min: 0, max: 59 };
 export const MINUTES: FieldRange = { label: 'minute', min: 0, max: 59 };
 export const HOURS: FieldRange = { label: 'hour', min: 0, max: 23 };
 export const DAYS_OF_MONTH: FieldRange = { label: 'day-of-month', min: 1, max: 31 };

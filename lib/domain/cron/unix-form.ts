@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import { canonical, failAt, parseValues, range, splitCronFields } from './fields';
+import { canonical, failAt, fieldCountMessage, parseValues, range, splitCronFields } from './fields';
 import { DAYS_OF_MONTH, HOURS, MAX_YEAR, MIN_YEAR, MINUTES, MONTHS, namesFrom } from './types';
 import type { CronSpec, FieldRange } from './types';
 
@@ -29,10 +29,7 @@ export function parseUnixCron(expression: string, path: string): CronSpec {
     month === undefined ||
     dayOfWeek === undefined
   ) {
-    throw ValidationError.at(
-      path,
-      `a cron expression has 5 fields (minute hour day-of-month month day-of-week) or is written cron(...) with 6, got ${fields.length}`,
-    );
+    throw ValidationError.at(path, fieldCountMessage(fields.length));
   }
   const failIn = (label: string) => failAt(path, `${label} field: `);
   const monthDays = parseValues(dayOfMonth, DAYS_OF_MONTH, failIn('day-of-month'));
@@ -50,6 +47,7 @@ export function parseUnixCron(expression: string, path: string): CronSpec {
     );
   }
   return canonical({
+    seconds: [0],
     minutes: parseValues(minutes, MINUTES, failIn('minute')),
     hours: parseValues(hours, HOURS, failIn('hour')),
     dayOfMonth: domIsStar && !dowIsStar ? { kind: 'any' } : { kind: 'days', days: monthDays },

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseCron } from '../../../lib/domain/cron';
+import { cronSpecOf, normaliseCron } from '../../../lib/domain/cron';
 import { ValidationError } from '../../../lib/domain/errors';
 import { nextFireTimes } from '../../../lib/domain/next-fire-times';
 import { toScheduleExpression } from '../../../lib/domain/schedule-expression';
@@ -245,6 +245,179 @@ describe('trigger properties', () => {
           },
         ),
         { numRuns: 300 },
+      );
+    });
+  });
+
+  describe('seconds', () => {
+    const AWS_DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+    const zone = fc.constantFrom('UTC', 'America/New_York', 'Europe/London');
+    /** The day fields of an AWS or Quartz expression: exactly one of them is '?'. */
+    const dayFields = fc.oneof(
+      fc
+        .oneof(
+          field(1, 31),
+          fc.constantFrom('L', 'LW'),
+          fc.integer({ min: 1, max: 31 }).map((day) => `${day}W`),
+        )
+        .map((dayOfMonth) => ({ dayOfMonth, dayOfWeek: '?' })),
+      fc
+        .oneof(
+          field(1, 7),
+          field(1, 7, (d) => AWS_DAYS[d - 1] ?? ''),
+          fc.constant('L'),
+          fc.integer({ min: 1, max: 7 }).map((day) => `${day}L`),
+          fc.tuple(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 5 })).map(([day, n]) => `${day}#${n}`),
+        )
+        .map((dayOfWeek) => ({ dayOfMonth: '?', dayOfWeek })),
+    );
+    const awsFields = fc.record({
+      minute: field(0, 59),
+      hour: field(0, 23),
+      days: dayFields,
+      month: fc.oneof(
+        field(1, 12),
+        field(1, 12, (m) => MONTH_NAMES[m - 1] ?? ''),
+      ),
+      year: fc.option(field(2025, 2040), { nil: undefined }),
+    });
+
+    it('fires a Quartz expression with seconds field 0 as the equivalent AWS cron expression', SLOW, () => {
+      fc.assert(
+        fc.property(awsFields, fromDate, zone, ({ minute, hour, days, month, year }, from, timezone) => {
+          // Prepare
+          const dates = [minute, hour, days.dayOfMonth, month, days.dayOfWeek];
+          const quartz: Trigger = {
+            type: 'cron',
+            expression: ['0', ...dates, ...(year === undefined ? [] : [year])].join(' '),
+            timezone,
+          };
+          const aws: Trigger = { type: 'cron', expression: `cron(${[...dates, year ?? '*'].join(' ')})`, timezone };
+          const window = { from, count: 40, endAt: new Date(from.getTime() + YEAR_MS) };
+
+          // Act
+          const [quartzTimes, awsTimes] = [nextFireTimes(quartz, window), nextFireTimes(aws, window)];
+
+          // Assess
+          expect(quartzTimes).toEqual(awsTimes);
+          expect(toScheduleExpression(quartz, NOW)).toEqual(toScheduleExpression(aws, NOW));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it("fires an APScheduler second='*/15' four times, 15 s apart, wherever second 0 fires once", SLOW, () => {
+      fc.assert(
+        fc.property(
+          fc.record(
+            { minute: field(0, 59), hour: field(0, 23), day: field(1, 31), month: field(1, 12) },
+            { requiredKeys: [] },
+          ),
+          fromDate,
+          zone,
+          (fields, from, timezone) => {
+            // Prepare
+            const once: Trigger = { type: 'cron', ...fields, second: 0, timezone };
+            const quarterly: Trigger = { type: 'cron', ...fields, second: '*/15', timezone };
+            const minutes = nextFireTimes(once, { from, count: 25 });
+
+            // Act
+            const seconds = nextFireTimes(quarterly, { from, count: 4 * minutes.length });
+
+            // Assess
+            expect(seconds.map((date) => date.getTime())).toEqual(
+              minutes.flatMap((date) => [0, 15, 30, 45].map((second) => date.getTime() + second * 1000)),
+            );
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+
+    it('fires like a second-by-second scan of the local clock across daylight-saving changes', SLOW, () => {
+      // The reference walks every UTC second around a change, reads the local wall clock, and fires when croner's
+      // 6-field pattern (seconds first, read in UTC, so on the wall fields alone) matches a wall time not seen
+      // before: gap times never show on the clock, and a repeated time fires only at its first occurrence.
+      const spans = fc.constantFrom(
+        ['America/New_York', '2026-03-08T06:00:00Z'],
+        ['America/New_York', '2026-11-01T05:00:00Z'],
+        ['Europe/London', '2026-03-29T00:00:00Z'],
+        ['Europe/London', '2026-10-25T00:00:00Z'],
+      );
+      fc.assert(
+        fc.property(
+          field(0, 59),
+          field(0, 59),
+          field(0, 4),
+          spans,
+          (second, minute, hour, [timezone = 'UTC', start = '']) => {
+            // Prepare
+            const from = new Date(start);
+            const until = new Date(from.getTime() + 2 * 3_600_000);
+            const pattern = new Cron(`${second} ${minute} ${hour} * * *`, { timezone: 'UTC' });
+            const clock = new Intl.DateTimeFormat('en-US', {
+              timeZone: timezone,
+              hourCycle: 'h23',
+              year: 'numeric',
+              month: '2-digit',
+              day: '2-digit',
+              hour: '2-digit',
+              minute: '2-digit',
+              second: '2-digit',
+            });
+            const seen = new Set<number>();
+            const expected: string[] = [];
+            for (let t = from.getTime(); t <= until.getTime(); t += 1000) {
+              const parts = Object.fromEntries(clock.formatToParts(t).map((part) => [part.type, Number(part.value)]));
+              const wall = Date.UTC(
+                parts.year ?? 0,
+                (parts.month ?? 1) - 1,
+                parts.day,
+                parts.hour,
+                parts.minute,
+                parts.second,
+              );
+              if (seen.has(wall)) continue;
+              seen.add(wall);
+              if (pattern.match(new Date(wall))) expected.push(new Date(t).toISOString());
+            }
+            const quartz: Trigger = { type: 'cron', expression: `${second} ${minute} ${hour} * * ?`, timezone };
+
+            // Act
+            const ours = nextFireTimes(quartz, { from, endAt: until, count: 10_000 });
+
+            // Assess
+            expect(ours.map((date) => date.toISOString())).toEqual(expected);
+          },
+        ),
+        { numRuns: 30 },
+      );
+    });
+
+    it('reads an APScheduler second list the same with or without whitespace around its commas', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fieldItem(0, 59), fc.constantFrom('', ' ', '  ', '\t'), fc.constantFrom('', ' ')), {
+            minLength: 1,
+            maxLength: 4,
+          }),
+          (items) => {
+            // Prepare
+            const spaced = items
+              .map(([item, before, after], index) => (index === 0 ? item : `${before},${after}${item}`))
+              .join('');
+            const compact = items.map(([item]) => item).join(',');
+
+            // Act
+            const [fromSpaced, fromCompact] = [spaced, compact].map(
+              (second) => cronSpecOf({ type: 'cron', second }).seconds,
+            );
+
+            // Assess
+            expect(fromSpaced).toEqual(fromCompact);
+          },
+        ),
+        { numRuns: 200 },
       );
     });
   });
