@@ -93,12 +93,16 @@ describe.skipIf(onAws !== undefined)('local schedules and alarms behave as on AW
     expect(response.status, response.text).toBe(200);
     return runsSchema.parse(response.body).items;
   };
-  const succeededRuns = (jobId: string, atLeast: number, timeoutMs: number) =>
-    eventually(
-      async () => (await runsOf(jobId)).filter((run) => run.status === 'succeeded'),
-      (runs) => runs.length >= atLeast,
+  /** The job's succeeded runs once there are `atLeast`; a timeout shows every run the job has, whatever its status. */
+  const succeededRuns = async (jobId: string, atLeast: number, timeoutMs: number) => {
+    const succeeded = (runs: z.infer<typeof runSchema>[]) => runs.filter((run) => run.status === 'succeeded');
+    const runs = await eventually(
+      () => runsOf(jobId),
+      (all) => succeeded(all).length >= atLeast,
       { timeoutMs, intervalMs: 3_000 },
     );
+    return succeeded(runs);
+  };
   const alarmState = async (outputName: string) => {
     const alarms = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [sked.outputs[outputName] ?? ''] }));
     return alarms.MetricAlarms?.[0]?.StateValue;
