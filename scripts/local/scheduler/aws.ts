@@ -6,7 +6,8 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import {
   DeleteScheduleCommand,
   GetScheduleCommand,
-  paginateListSchedules,
+  ListScheduleGroupsCommand,
+  ListSchedulesCommand,
   ResourceNotFoundException,
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
@@ -17,6 +18,7 @@ import type {
   MetricPublisher,
   OutboundMessage,
   QueueSender,
+  SchedulerLog,
   ScheduleSource,
   ScheduleSummary,
 } from './ports';
@@ -71,49 +73,113 @@ export class SdkMetricPublisher implements MetricPublisher {
   }
 }
 
-/** The schedules of the given groups (every group when none is given). */
+/** The largest MaxResults ListSchedules and ListScheduleGroups take. */
+const PAGE_SIZE = 100;
+
+export interface ScheduleSourceOptions {
+  /** Applies only when following every group: a group named explicitly is always followed. */
+  readonly skipGroupPrefixes?: readonly string[];
+  /** Stands in for dates an emulator leaves out. @default Date.now */
+  readonly now?: () => number;
+  /** Where a listing that may be cut short is told. @default quiet */
+  readonly log?: SchedulerLog;
+}
+
+/**
+ * The schedules of the given groups (every group when none is given), listed group by group: ListScheduleGroups,
+ * then ListSchedules with each GroupName, every page of both.
+ */
 export class SdkScheduleSource implements ScheduleSource {
-  /**
-   * `skipGroupPrefixes` applies only when following every group: a group named explicitly is always followed.
-   */
+  private readonly skipGroupPrefixes: readonly string[];
+  private readonly now: () => number;
+  private readonly log: SchedulerLog;
+  private warnedUnpaged = false;
+
   constructor(
     private readonly client: SchedulerClient,
     private readonly groups: readonly string[] | undefined,
-    private readonly skipGroupPrefixes: readonly string[] = [],
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: ScheduleSourceOptions = {},
+  ) {
+    this.skipGroupPrefixes = options.skipGroupPrefixes ?? [];
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => undefined);
+  }
 
   async list(): Promise<ScheduleSummary[]> {
     const summaries: ScheduleSummary[] = [];
-    const filters = this.groups === undefined || this.groups.length === 0 ? [undefined] : [...new Set(this.groups)];
-    for (const groupName of filters) {
-      const pages = paginateListSchedules(
-        { client: this.client, pageSize: 100 },
-        groupName === undefined ? {} : { GroupName: groupName },
-      );
+    for (const groupName of await this.groupsToList()) {
       try {
-        for await (const page of pages) {
-          for (const schedule of page.Schedules ?? []) {
-            const scheduleGroup = schedule.GroupName ?? groupName ?? 'default';
-            if (schedule.Name === undefined) continue;
-            if (groupName === undefined && this.skipGroupPrefixes.some((prefix) => scheduleGroup.startsWith(prefix))) {
-              continue;
-            }
-            summaries.push({
-              groupName: scheduleGroup,
-              name: schedule.Name,
-              ...(schedule.LastModificationDate !== undefined && {
-                lastModificationDate: schedule.LastModificationDate,
-              }),
-            });
-          }
-        }
+        summaries.push(...(await this.schedulesOf(groupName)));
       } catch (error) {
-        // A group that does not exist (yet, or any more) has no schedules; the other groups are still listed.
+        // A group that does not exist (yet, or any more) has no schedules; the other groups are still listed. The
+        // engine forgets a schedule only once GetSchedule says it is gone.
         if (!(error instanceof ResourceNotFoundException)) throw error;
       }
     }
     return summaries;
+  }
+
+  private async groupsToList(): Promise<string[]> {
+    if (this.groups !== undefined && this.groups.length > 0) return [...new Set(this.groups)];
+    const names: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListScheduleGroupsCommand({
+          MaxResults: PAGE_SIZE,
+          ...(nextToken !== undefined && { NextToken: nextToken }),
+        }),
+      );
+      const groups = page.ScheduleGroups ?? [];
+      this.warnIfUnpaged('ListScheduleGroups', 'the account', groups.length, page.NextToken);
+      for (const group of groups) {
+        if (group.Name === undefined) continue;
+        if (this.skipGroupPrefixes.some((prefix) => group.Name?.startsWith(prefix) === true)) continue;
+        names.push(group.Name);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined);
+    return names;
+  }
+
+  private async schedulesOf(groupName: string): Promise<ScheduleSummary[]> {
+    const summaries: ScheduleSummary[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListSchedulesCommand({
+          GroupName: groupName,
+          MaxResults: PAGE_SIZE,
+          ...(nextToken !== undefined && { NextToken: nextToken }),
+        }),
+      );
+      const schedules = page.Schedules ?? [];
+      this.warnIfUnpaged('ListSchedules', `group ${groupName}`, schedules.length, page.NextToken);
+      for (const schedule of schedules) {
+        if (schedule.Name === undefined) continue;
+        summaries.push({
+          groupName: schedule.GroupName ?? groupName,
+          name: schedule.Name,
+          ...(schedule.LastModificationDate !== undefined && { lastModificationDate: schedule.LastModificationDate }),
+        });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined);
+    return summaries;
+  }
+
+  /**
+   * A full page without a NextToken is how an emulator that does not page answers (MiniStack returns at most
+   * MaxResults, never a token); AWS may end on a full page too, so it is a warning, once.
+   */
+  private warnIfUnpaged(operation: string, scope: string, count: number, nextToken: string | undefined): void {
+    if (this.warnedUnpaged || count < PAGE_SIZE || nextToken !== undefined) return;
+    this.warnedUnpaged = true;
+    this.log(
+      `local scheduler: ${operation} for ${scope} returned a full page of ${PAGE_SIZE} without a NextToken: the ` +
+        `endpoint may not page, and ${operation === 'ListSchedules' ? 'schedules' : 'schedule groups'} past the ` +
+        `first ${PAGE_SIZE} ${operation === 'ListSchedules' ? 'of a group ' : ''}are not seen`,
+    );
   }
 
   async get(groupName: string, name: string): Promise<LocalSchedule | undefined> {

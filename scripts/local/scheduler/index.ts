@@ -94,7 +94,10 @@ export async function startLocalScheduler(options: LocalSchedulerOptions = {}): 
   const metrics = metricsFor(options, clients, log);
   await store.lock();
   const engine = new LocalSchedulerEngine({
-    schedules: new SdkScheduleSource(scheduler, options.groups, [SELF_SCHEDULED_GROUP_PREFIX]),
+    schedules: new SdkScheduleSource(scheduler, options.groups, {
+      skipGroupPrefixes: [SELF_SCHEDULED_GROUP_PREFIX],
+      log,
+    }),
     queues: new SdkQueueSender(sqs),
     state: store,
     clock: systemClock,

@@ -134,24 +134,14 @@ export class LocalSchedulerEngine {
       if (modifiedAt !== undefined && this.deleted.get(key) === modifiedAt) continue;
       const known = this.tracked.get(key);
       if (modifiedAt !== undefined && known?.schedule.lastModificationDate.getTime() === modifiedAt) continue;
-      let schedule: LocalSchedule | undefined;
-      try {
-        schedule = await this.deps.schedules.get(summary.groupName, summary.name);
-      } catch (error) {
-        this.warnOnce(`get:${key}`, `local scheduler: cannot read ${key}: ${describe(error)}`);
-        continue;
-      }
-      if (schedule === undefined) {
-        this.forget(key);
-      } else if (this.deleted.get(key) !== schedule.lastModificationDate.getTime()) {
-        if (known === undefined || JSON.stringify(known.schedule) !== JSON.stringify(schedule)) this.track(schedule);
-      }
+      await this.reread(key, summary.groupName, summary.name);
     }
-    for (const key of [...this.tracked.keys(), ...this.records.keys(), ...this.deleted.keys()]) {
-      if (!listed.has(key)) {
-        this.forget(key);
-        this.deleted.delete(key);
-      }
+    // A listing can leave out a schedule that still exists (an emulator that does not page, a group that answers
+    // ResourceNotFound for a moment): only GetSchedule saying it is gone forgets what was fired for it.
+    for (const key of new Set([...this.tracked.keys(), ...this.records.keys(), ...this.deleted.keys()])) {
+      if (listed.has(key)) continue;
+      const { groupName, name } = splitKey(key);
+      await this.reread(key, groupName, name);
     }
     this.persist();
     this.wake();
@@ -205,6 +195,25 @@ export class LocalSchedulerEngine {
   /** The state as it would be saved (for tests and the `run` command's summary). */
   snapshot(): ReadonlyMap<string, ScheduleRecord> {
     return new Map([...this.records].map(([key, record]) => [key, { ...record, pending: [...record.pending] }]));
+  }
+
+  /** Reads the schedule and follows what it says: a change is tracked anew, a schedule gone is forgotten. */
+  private async reread(key: string, groupName: string, name: string): Promise<void> {
+    let schedule: LocalSchedule | undefined;
+    try {
+      schedule = await this.deps.schedules.get(groupName, name);
+    } catch (error) {
+      this.warnOnce(`get:${key}`, `local scheduler: cannot read ${key}: ${describe(error)}`);
+      return;
+    }
+    if (schedule === undefined) {
+      this.forget(key);
+      this.deleted.delete(key);
+      return;
+    }
+    if (this.deleted.get(key) === schedule.lastModificationDate.getTime()) return;
+    const known = this.tracked.get(key);
+    if (known === undefined || JSON.stringify(known.schedule) !== JSON.stringify(schedule)) this.track(schedule);
   }
 
   private track(schedule: LocalSchedule): void {
@@ -314,6 +323,12 @@ export class LocalSchedulerEngine {
     this.warned.add(id);
     this.deps.log(line);
   }
+}
+
+/** The group and name of a scheduleKey (neither can contain a slash). */
+function splitKey(key: string): { readonly groupName: string; readonly name: string } {
+  const slash = key.indexOf('/');
+  return { groupName: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
 function describe(error: unknown): string {

@@ -204,6 +204,32 @@ describe('local scheduler engine', () => {
     expect([...h.store.saved.keys()]).toEqual([]);
   });
 
+  it('keeps what it fired for a schedule left out of one listing, and fires nothing again when it is listed again', async () => {
+    // Prepare: every minute; the 10:03:30 listing leaves it out (a listing cut short) though it still exists.
+    const h = harness('2026-12-02T10:00:50Z');
+    h.schedules.put(localSchedule({ created: '2026-12-02T10:00:40Z' }));
+    await h.engine.start();
+    await h.at('2026-12-02T10:01:00Z');
+    await h.at('2026-12-02T10:02:00Z');
+    await h.at('2026-12-02T10:03:00Z');
+    const list = h.schedules.list.bind(h.schedules);
+    h.schedules.list = () => Promise.resolve([]);
+    await h.at('2026-12-02T10:03:30Z');
+
+    // Act
+    h.schedules.list = list;
+    await h.at('2026-12-02T10:03:40Z');
+    await h.at('2026-12-02T10:04:00Z');
+
+    // Assess
+    expect(h.delivered()).toEqual(
+      ['10:01', '10:02', '10:03', '10:04'].map(
+        (minute) => `2026-12-02T${minute}:00.000Z ${body(`2026-12-02T${minute}:00Z`)}`,
+      ),
+    );
+    expect(h.store.saved.get('sked-test/job-1')?.lastFired).toBe(Date.parse('2026-12-02T10:04:00Z'));
+  });
+
   it('fires an at() schedule with ActionAfterCompletion DELETE once, then deletes it', async () => {
     // Prepare
     const h = harness('2026-12-02T10:00:50Z');
