@@ -23,6 +23,11 @@ interface Tracked {
   readonly rule: FireRule | undefined;
   /** Its next occurrence not yet fired, in epoch ms. */
   next: number | undefined;
+  /**
+   * When this definition was last known to be current (the start of the listing or GetSchedule that read it). An
+   * occurrence after it is read again before it fires: a delete, disable or update made since would stop it on AWS.
+   */
+  confirmedAt: number;
 }
 
 interface MutableRecord {
@@ -41,6 +46,8 @@ export class LocalSchedulerEngine {
   private readonly deleted = new Map<string, number>();
   private readonly inFlight = new Map<string, Set<Promise<void>>>();
   private readonly deleting = new Map<string, Promise<void>>();
+  /** GetSchedule calls under way for an occurrence due after its schedule was last read, by key. */
+  private readonly confirming = new Map<string, Promise<void>>();
   private readonly warned = new Set<string>();
   private readonly stopping = new AbortController();
   private wakeController = new AbortController();
@@ -81,8 +88,7 @@ export class LocalSchedulerEngine {
         }
         this.advance();
       } catch (error) {
-        // A bug here must not end local scheduling for good; the next pass tries again.
-        this.warnOnce(`loop:${describe(error)}`, `local scheduler: ${describe(error)}`);
+        this.warnLoop(error);
       }
       const wakeAt = Math.min(nextPollAt, this.nextDueAt() ?? Infinity);
       this.wakeController = new AbortController();
@@ -99,10 +105,14 @@ export class LocalSchedulerEngine {
     await this.saving;
   }
 
-  /** Resolves once no delivery or delete is under way. */
+  /** Resolves once no delivery, delete or confirming read is under way. */
   async idle(): Promise<void> {
     for (;;) {
-      const busy = [...[...this.inFlight.values()].flatMap((set) => [...set]), ...this.deleting.values()];
+      const busy = [
+        ...[...this.inFlight.values()].flatMap((set) => [...set]),
+        ...this.deleting.values(),
+        ...this.confirming.values(),
+      ];
       if (busy.length === 0) return;
       await Promise.allSettled(busy);
     }
@@ -113,6 +123,7 @@ export class LocalSchedulerEngine {
    * definition when the listing has none). What was due under the old definitions is fired first.
    */
   async refresh(): Promise<void> {
+    const listedAt = this.deps.clock.now();
     let summaries: ScheduleSummary[];
     try {
       summaries = await this.deps.schedules.list();
@@ -124,7 +135,6 @@ export class LocalSchedulerEngine {
     }
     if (this.listFailing) this.deps.log('local scheduler: listing schedules again');
     this.listFailing = false;
-    this.advance();
 
     const listed = new Set<string>();
     for (const summary of summaries) {
@@ -133,15 +143,18 @@ export class LocalSchedulerEngine {
       const modifiedAt = summary.lastModificationDate?.getTime();
       if (modifiedAt !== undefined && this.deleted.get(key) === modifiedAt) continue;
       const known = this.tracked.get(key);
-      if (modifiedAt !== undefined && known?.schedule.lastModificationDate.getTime() === modifiedAt) continue;
-      await this.reread(key, summary.groupName, summary.name);
+      if (modifiedAt !== undefined && known?.schedule.lastModificationDate.getTime() === modifiedAt) {
+        known.confirmedAt = Math.max(known.confirmedAt, listedAt);
+        continue;
+      }
+      await this.reread(key, summary.groupName, summary.name, listedAt);
     }
     // A listing can leave out a schedule that still exists (an emulator that does not page, a group that answers
     // ResourceNotFound for a moment): only GetSchedule saying it is gone forgets what was fired for it.
     for (const key of new Set([...this.tracked.keys(), ...this.records.keys(), ...this.deleted.keys()])) {
       if (listed.has(key)) continue;
       const { groupName, name } = splitKey(key);
-      await this.reread(key, groupName, name);
+      await this.reread(key, groupName, name, listedAt);
     }
     this.persist();
     this.wake();
@@ -158,24 +171,64 @@ export class LocalSchedulerEngine {
       const { schedule, rule } = tracked;
       if (schedule.state !== 'ENABLED' || rule === undefined) continue;
       const record = this.recordOf(key);
-      for (let fired = 0; tracked.next !== undefined && tracked.next <= now && fired < MAX_OCCURRENCES_PER_PASS;) {
-        const scheduledTime = tracked.next;
-        const deliverAt = deliveryTimeOf(schedule, new Date(scheduledTime), this.deps.random).getTime();
-        record.lastFired = scheduledTime;
-        record.pending.push({ scheduledTime, deliverAt });
-        tracked.next = nextOccurrence(rule, new Date(scheduledTime + 1))?.getTime();
-        changed = true;
-        fired += 1;
-      }
-      const due = record.pending.filter((pending) => pending.deliverAt <= now);
-      if (due.length > 0) {
-        record.pending = record.pending.filter((pending) => pending.deliverAt > now);
-        for (const pending of due) this.dispatch(key, schedule, pending.scheduledTime);
-        changed = true;
-      }
+      if (this.fireUntil(tracked, record, Math.min(now, tracked.confirmedAt))) changed = true;
+      if (tracked.next !== undefined && tracked.next <= now) this.confirm(key, tracked);
+      if (this.dispatchDue(key, schedule, record, now)) changed = true;
       this.completeIfDone(key, tracked, record, now);
     }
     if (changed) this.persist();
+  }
+
+  /** Records as fired, and queues, the tracked schedule's occurrences up to `until`; returns whether it did any. */
+  private fireUntil(tracked: Tracked, record: MutableRecord, until: number): boolean {
+    const { schedule, rule } = tracked;
+    if (rule === undefined) return false;
+    let fired = 0;
+    while (tracked.next !== undefined && tracked.next <= until && fired < MAX_OCCURRENCES_PER_PASS) {
+      const scheduledTime = tracked.next;
+      const deliverAt = deliveryTimeOf(schedule, new Date(scheduledTime), this.deps.random).getTime();
+      record.lastFired = scheduledTime;
+      record.pending.push({ scheduledTime, deliverAt });
+      tracked.next = nextOccurrence(rule, new Date(scheduledTime + 1))?.getTime();
+      fired += 1;
+    }
+    return fired > 0;
+  }
+
+  /** Delivers the queued occurrences whose delivery time has come; returns whether there were any. */
+  private dispatchDue(key: string, schedule: LocalSchedule, record: MutableRecord, now: number): boolean {
+    const due = record.pending.filter((pending) => pending.deliverAt <= now);
+    if (due.length === 0) return false;
+    record.pending = record.pending.filter((pending) => pending.deliverAt > now);
+    for (const pending of due) this.dispatch(key, schedule, pending.scheduledTime);
+    return true;
+  }
+
+  /**
+   * Reads again a schedule whose next occurrence is due but later than its definition was last read, then runs a
+   * pass: deleted, it fires nothing; disabled or updated, it follows the new definition; unchanged, it fires. When
+   * the read fails, it fires what it knows.
+   */
+  private confirm(key: string, tracked: Tracked): void {
+    if (this.confirming.has(key)) return;
+    const readAt = this.deps.clock.now();
+    const { groupName, name } = tracked.schedule;
+    const confirmation = this.deps.schedules
+      .get(groupName, name)
+      .then(
+        (schedule) => {
+          if (this.tracked.get(key) === tracked) this.apply(key, schedule, readAt);
+        },
+        (error: unknown) => {
+          this.warnOnce(`get:${key}`, `local scheduler: cannot read ${key}: ${describe(error)}`);
+          tracked.confirmedAt = Math.max(tracked.confirmedAt, readAt);
+        },
+      )
+      .finally(() => {
+        this.confirming.delete(key);
+        if (!this.stopping.signal.aborted) this.pass();
+      });
+    this.confirming.set(key, confirmation);
   }
 
   /** The earliest moment something is due: an occurrence or a queued delivery. */
@@ -186,7 +239,8 @@ export class LocalSchedulerEngine {
     };
     for (const [key, tracked] of this.tracked) {
       if (tracked.schedule.state !== 'ENABLED' || tracked.rule === undefined) continue;
-      consider(tracked.next);
+      // A confirming read under way wakes the loop when it settles.
+      if (!this.confirming.has(key)) consider(tracked.next);
       for (const pending of this.records.get(key)?.pending ?? []) consider(pending.deliverAt);
     }
     return earliest;
@@ -197,8 +251,8 @@ export class LocalSchedulerEngine {
     return new Map([...this.records].map(([key, record]) => [key, { ...record, pending: [...record.pending] }]));
   }
 
-  /** Reads the schedule and follows what it says: a change is tracked anew, a schedule gone is forgotten. */
-  private async reread(key: string, groupName: string, name: string): Promise<void> {
+  /** Reads the schedule and follows what it says (apply). */
+  private async reread(key: string, groupName: string, name: string, readAt: number): Promise<void> {
     let schedule: LocalSchedule | undefined;
     try {
       schedule = await this.deps.schedules.get(groupName, name);
@@ -206,17 +260,37 @@ export class LocalSchedulerEngine {
       this.warnOnce(`get:${key}`, `local scheduler: cannot read ${key}: ${describe(error)}`);
       return;
     }
+    this.apply(key, schedule, readAt);
+  }
+
+  /**
+   * Follows a schedule as read at `readAt`: gone, it is forgotten; changed, what fell due before the change is fired
+   * under the old definition (it was in force then), and the new one is tracked; unchanged, it is confirmed.
+   */
+  private apply(key: string, schedule: LocalSchedule | undefined, readAt: number): void {
     if (schedule === undefined) {
       this.forget(key);
       this.deleted.delete(key);
+      this.persist();
       return;
     }
     if (this.deleted.get(key) === schedule.lastModificationDate.getTime()) return;
     const known = this.tracked.get(key);
-    if (known === undefined || JSON.stringify(known.schedule) !== JSON.stringify(schedule)) this.track(schedule);
+    if (known !== undefined && JSON.stringify(known.schedule) === JSON.stringify(schedule)) {
+      known.confirmedAt = Math.max(known.confirmedAt, readAt);
+      return;
+    }
+    if (known !== undefined && known.schedule.state === 'ENABLED') {
+      const changedAt = schedule.lastModificationDate.getTime();
+      const record = this.recordOf(key);
+      this.fireUntil(known, record, Math.min(this.deps.clock.now(), changedAt - 1));
+      this.dispatchDue(key, known.schedule, record, this.deps.clock.now());
+    }
+    this.track(schedule, readAt);
+    this.persist();
   }
 
-  private track(schedule: LocalSchedule): void {
+  private track(schedule: LocalSchedule, confirmedAt: number): void {
     const key = scheduleKey(schedule.groupName, schedule.name);
     const record = this.recordOf(key);
     const rule = this.ruleOf(key, schedule);
@@ -230,11 +304,11 @@ export class LocalSchedulerEngine {
         next = nextOccurrence(rule, new Date(from))?.getTime();
       } catch (error) {
         this.warnOnce(`rule:${key}:${schedule.expression}`, `local scheduler: ${key} cannot fire: ${describe(error)}`);
-        this.tracked.set(key, { schedule, rule: undefined, next: undefined });
+        this.tracked.set(key, { schedule, rule: undefined, next: undefined, confirmedAt });
         return;
       }
     }
-    this.tracked.set(key, { schedule, rule, next });
+    this.tracked.set(key, { schedule, rule, next, confirmedAt });
   }
 
   private ruleOf(key: string, schedule: LocalSchedule): FireRule | undefined {
@@ -312,6 +386,21 @@ export class LocalSchedulerEngine {
     this.saving = this.saving
       .then(() => this.deps.state.save(snapshot))
       .catch((error: unknown) => this.deps.log(`local scheduler: cannot save its state: ${describe(error)}`));
+  }
+
+  /** advance(), for when a confirming read settles: errors are told as the loop tells them. */
+  private pass(): void {
+    try {
+      this.advance();
+    } catch (error) {
+      this.warnLoop(error);
+    }
+    this.wake();
+  }
+
+  /** A bug here must not end local scheduling for good; the next pass tries again. */
+  private warnLoop(error: unknown): void {
+    this.warnOnce(`loop:${describe(error)}`, `local scheduler: ${describe(error)}`);
   }
 
   private wake(): void {

@@ -339,6 +339,32 @@ describe('local scheduler engine', () => {
     expect(h.delivered()).toEqual([`2026-12-02T10:01:00.500Z ${body('2026-12-02T10:01:00Z')}`]);
   });
 
+  it('does not fire an occurrence of a schedule deleted, disabled or updated since the last listing', async () => {
+    // Prepare: three every-minute schedules, listed at 10:00:59; each is changed at 10:00:59.500, before the next
+    // poll, and the loop wakes for their 10:01:00 occurrence first.
+    const h = harness('2026-12-02T10:00:50Z');
+    const deleted = localSchedule({ name: 'deleted', created: '2026-12-02T10:00:40Z' });
+    const disabled = localSchedule({ name: 'disabled', created: '2026-12-02T10:00:40Z' });
+    const updated = localSchedule({ name: 'updated', created: '2026-12-02T10:00:40Z' });
+    for (const schedule of [deleted, disabled, updated]) h.schedules.put(schedule);
+    await h.engine.start();
+    await h.at('2026-12-02T10:00:59Z');
+    const changedAt = new Date('2026-12-02T10:00:59.500Z');
+    h.schedules.schedules.delete('sked-test/deleted');
+    h.schedules.put({ ...disabled, state: 'DISABLED', lastModificationDate: changedAt });
+    h.schedules.put({ ...updated, expression: 'cron(30 * * * ? *)', lastModificationDate: changedAt });
+
+    // Act
+    await h.at('2026-12-02T10:01:00Z', false);
+    await h.at('2026-12-02T10:30:00Z', false);
+
+    // Assess
+    expect(h.queues.sent.map((message) => `${new Date(message.at).toISOString()} ${message.body}`)).toEqual([
+      `2026-12-02T10:30:00.000Z ${body('2026-12-02T10:30:00Z')}`,
+    ]);
+    expect([...h.store.saved.keys()]).toEqual(['sked-test/disabled', 'sked-test/updated']);
+  });
+
   it('keeps firing what it knows while the endpoint does not answer, and says so once', async () => {
     // Prepare
     const h = harness('2026-12-02T10:00:50Z');
