@@ -14,6 +14,8 @@ export interface LocalSchedulerDeps extends DeliveryDeps {
   readonly state: StateStore;
   /** How often the schedules are listed again. */
   readonly pollMs: number;
+  /** Deliveries under way at once, at most; the others due wait their turn. @default MAX_DELIVERIES_IN_FLIGHT */
+  readonly maxDeliveriesInFlight?: number;
 }
 
 /** A schedule as the engine follows it. */
@@ -36,8 +38,15 @@ interface MutableRecord {
 }
 
 const SQS_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
-/** A stall (a suspended laptop) can leave many occurrences due at once; at most this many are fired per pass. */
+/** A stall can leave many occurrences due at once; at most this many are fired per pass. */
 const MAX_OCCURRENCES_PER_PASS = 1000;
+/** Deliveries under way at once, by default: many schedules due in the same second do not open as many sends. */
+export const MAX_DELIVERIES_IN_FLIGHT = 32;
+/**
+ * An occurrence later than this is not late but skipped: the clock jumped ahead (a machine that slept), and what fell
+ * due meanwhile is not caught up, as after a restart.
+ */
+const clockJumpToleranceMs = (pollMs: number): number => Math.max(5 * pollMs, 60_000);
 
 export class LocalSchedulerEngine {
   private readonly tracked = new Map<string, Tracked>();
@@ -55,6 +64,11 @@ export class LocalSchedulerEngine {
   private loop: Promise<void> | undefined;
   private listFailing = false;
   private startedAt = 0;
+  /** Occurrences before this that were not fired never are: the start, or the latest forward clock jump. */
+  private noCatchUpBefore = 0;
+  private deliveriesInFlight = 0;
+  /** Deliveries are due that wait for one under way to finish. */
+  private waitingForDelivery = false;
 
   constructor(private readonly deps: LocalSchedulerDeps) {}
 
@@ -64,6 +78,7 @@ export class LocalSchedulerEngine {
    */
   async start(): Promise<void> {
     this.startedAt = this.deps.clock.now();
+    this.noCatchUpBefore = this.startedAt;
     for (const [key, record] of await this.deps.state.load()) {
       this.records.set(key, {
         ...(record.lastFired !== undefined && { lastFired: record.lastFired }),
@@ -135,6 +150,8 @@ export class LocalSchedulerEngine {
     }
     if (this.listFailing) this.deps.log('local scheduler: listing schedules again');
     this.listFailing = false;
+    // Before a change read now fires what fell due under the old definition.
+    this.skipAheadAfterClockJump(this.deps.clock.now());
 
     const listed = new Set<string>();
     for (const summary of summaries) {
@@ -166,7 +183,8 @@ export class LocalSchedulerEngine {
    */
   advance(): void {
     const now = this.deps.clock.now();
-    let changed = false;
+    let changed = this.skipAheadAfterClockJump(now);
+    this.waitingForDelivery = false;
     for (const [key, tracked] of this.tracked) {
       const { schedule, rule } = tracked;
       if (schedule.state !== 'ENABLED' || rule === undefined) continue;
@@ -195,12 +213,46 @@ export class LocalSchedulerEngine {
     return fired > 0;
   }
 
-  /** Delivers the queued occurrences whose delivery time has come; returns whether there were any. */
+  /**
+   * Delivers the queued occurrences whose delivery time has come, as many as there is room for under
+   * maxDeliveriesInFlight (the others wait for a delivery to finish); returns whether it started any.
+   */
   private dispatchDue(key: string, schedule: LocalSchedule, record: MutableRecord, now: number): boolean {
+    const room = (this.deps.maxDeliveriesInFlight ?? MAX_DELIVERIES_IN_FLIGHT) - this.deliveriesInFlight;
     const due = record.pending.filter((pending) => pending.deliverAt <= now);
     if (due.length === 0) return false;
-    record.pending = record.pending.filter((pending) => pending.deliverAt > now);
-    for (const pending of due) this.dispatch(key, schedule, pending.scheduledTime);
+    if (due.length > room) this.waitingForDelivery = true;
+    const started = due.slice(0, Math.max(0, room));
+    if (started.length === 0) return false;
+    record.pending = record.pending.filter((pending) => !started.includes(pending));
+    for (const pending of started) this.dispatch(key, schedule, pending.scheduledTime);
+    return true;
+  }
+
+  /**
+   * After the clock jumped ahead (now well past an occurrence not fired), skips every schedule to the present and
+   * drops deliveries whose moment passed long ago, as a restart would, with one line. Returns whether it did.
+   */
+  private skipAheadAfterClockJump(now: number): boolean {
+    const tolerance = clockJumpToleranceMs(this.deps.pollMs);
+    let missedFrom: number | undefined;
+    for (const { schedule, rule, next } of this.tracked.values()) {
+      if (schedule.state !== 'ENABLED' || rule === undefined || next === undefined || next >= now - tolerance) continue;
+      missedFrom = Math.min(missedFrom ?? next, next);
+    }
+    if (missedFrom === undefined) return false;
+    this.deps.log(
+      `local scheduler: the clock jumped ahead (the machine slept?): what fell due from ` +
+        `${new Date(missedFrom).toISOString()} to ${new Date(now).toISOString()} is not fired, as after a restart`,
+    );
+    this.noCatchUpBefore = now;
+    for (const [key, tracked] of this.tracked) {
+      const record = this.recordOf(key);
+      record.pending = record.pending.filter((pending) => pending.deliverAt >= now - tolerance);
+      if (tracked.rule !== undefined && tracked.next !== undefined && tracked.next < now) {
+        tracked.next = nextOccurrence(tracked.rule, new Date(now))?.getTime();
+      }
+    }
     return true;
   }
 
@@ -239,8 +291,9 @@ export class LocalSchedulerEngine {
     };
     for (const [key, tracked] of this.tracked) {
       if (tracked.schedule.state !== 'ENABLED' || tracked.rule === undefined) continue;
-      // A confirming read under way wakes the loop when it settles.
+      // A confirming read under way, and a delivery finishing when others wait, wake the loop themselves.
       if (!this.confirming.has(key)) consider(tracked.next);
+      if (this.waitingForDelivery) continue;
       for (const pending of this.records.get(key)?.pending ?? []) consider(pending.deliverAt);
     }
     return earliest;
@@ -295,8 +348,8 @@ export class LocalSchedulerEngine {
     const record = this.recordOf(key);
     const rule = this.ruleOf(key, schedule);
     if (schedule.state !== 'ENABLED') record.pending = [];
-    // Occurrences before the scheduler started or before this definition was written never fire.
-    const lower = Math.max(this.startedAt, schedule.lastModificationDate.getTime());
+    // Occurrences before the scheduler started (or the clock jumped) or before this definition was written never fire.
+    const lower = Math.max(this.noCatchUpBefore, schedule.lastModificationDate.getTime());
     const from = Math.max(lower, (record.lastFired ?? -Infinity) + 1);
     let next: number | undefined;
     if (rule !== undefined) {
@@ -344,6 +397,7 @@ export class LocalSchedulerEngine {
   private dispatch(key: string, schedule: LocalSchedule, scheduledTime: number): void {
     const deliveries = this.inFlight.get(key) ?? new Set<Promise<void>>();
     this.inFlight.set(key, deliveries);
+    this.deliveriesInFlight += 1;
     const delivery: Promise<void> = deliverOccurrence(
       this.deps,
       schedule,
@@ -355,7 +409,9 @@ export class LocalSchedulerEngine {
       .finally(() => {
         deliveries.delete(delivery);
         if (deliveries.size === 0) this.inFlight.delete(key);
-        this.wake();
+        this.deliveriesInFlight -= 1;
+        if (this.waitingForDelivery && !this.stopping.signal.aborted) this.pass();
+        else this.wake();
       });
     deliveries.add(delivery);
   }

@@ -9,7 +9,12 @@ const SCHEDULED = '{"jobId":"job-1","scheduledTime":"<aws.scheduler.scheduled-ti
 /** A scheduler over fakes; `random` decides the flexible-window delays. */
 function harness(
   start: string,
-  options: { store?: MemoryStateStore; schedules?: FakeSchedules; random?: number } = {},
+  options: {
+    store?: MemoryStateStore;
+    schedules?: FakeSchedules;
+    random?: number;
+    maxDeliveriesInFlight?: number;
+  } = {},
 ) {
   const clock = new FakeClock(start);
   const schedules = options.schedules ?? new FakeSchedules();
@@ -27,6 +32,7 @@ function harness(
     retryBackoff: { baseMs: 10, maxMs: 10 },
     log: (line) => lines.push(line),
     metrics: NO_DELIVERY_METRICS,
+    ...(options.maxDeliveriesInFlight !== undefined && { maxDeliveriesInFlight: options.maxDeliveriesInFlight }),
   });
   /** Moves the clock to `time` and lets the engine do what is due (the run loop's poll and pass). */
   const at = async (time: string, poll = true): Promise<void> => {
@@ -363,6 +369,58 @@ describe('local scheduler engine', () => {
       `2026-12-02T10:30:00.000Z ${body('2026-12-02T10:30:00Z')}`,
     ]);
     expect([...h.store.saved.keys()]).toEqual(['sked-test/disabled', 'sked-test/updated']);
+  });
+
+  it('skips ahead after the clock jumps forward (a machine that slept), as a restart does, and says so once', async () => {
+    // Prepare: every minute, fired at 10:01; the machine sleeps three hours.
+    const h = harness('2026-12-02T10:00:50Z');
+    h.schedules.put(localSchedule({ created: '2026-12-02T10:00:40Z' }));
+    await h.engine.start();
+    await h.at('2026-12-02T10:01:00Z');
+
+    // Act
+    await h.at('2026-12-02T13:01:30Z');
+    await h.at('2026-12-02T13:02:00Z', false);
+
+    // Assess
+    expect(h.delivered()).toEqual([
+      `2026-12-02T10:01:00.000Z ${body('2026-12-02T10:01:00Z')}`,
+      `2026-12-02T13:02:00.000Z ${body('2026-12-02T13:02:00Z')}`,
+    ]);
+    expect(h.lines.filter((line) => line.includes('clock'))).toEqual([
+      'local scheduler: the clock jumped ahead (the machine slept?): what fell due from 2026-12-02T10:02:00.000Z ' +
+        'to 2026-12-02T13:01:30.000Z is not fired, as after a restart',
+    ]);
+  });
+
+  it('keeps at most maxDeliveriesInFlight deliveries under way, and delivers the rest as they finish', async () => {
+    // Prepare: five schedules due at 10:01; sends hang until released.
+    const h = harness('2026-12-02T10:00:50Z', { maxDeliveriesInFlight: 2 });
+    for (const name of ['a', 'b', 'c', 'd', 'e'])
+      h.schedules.put(localSchedule({ name, created: '2026-12-02T10:00:40Z' }));
+    await h.engine.start();
+    const releases: (() => void)[] = [];
+    const send = h.queues.send.bind(h.queues);
+    h.queues.send = (queueArn, message) =>
+      new Promise<void>((resolve) => releases.push(resolve)).then(() => send(queueArn, message));
+
+    // Act
+    h.clock.set('2026-12-02T10:01:00Z');
+    await h.engine.refresh();
+    h.engine.advance();
+    const atOnce = releases.length;
+    const released = (async () => {
+      for (let turn = 0; h.queues.sent.length < 5 && turn < 100; turn += 1) {
+        releases.shift()?.();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await released;
+    await h.engine.idle();
+
+    // Assess
+    expect(atOnce).toBe(2);
+    expect(h.queues.sent).toHaveLength(5);
   });
 
   it('keeps firing what it knows while the endpoint does not answer, and says so once', async () => {
