@@ -106,15 +106,18 @@ export class LocalSchedulerEngine {
         this.warnLoop(error);
       }
       const wakeAt = Math.min(nextPollAt, this.nextDueAt() ?? Infinity);
+      // One controller per pass, aborted by wake() and by stop(): a signal combined from both each pass would stay
+      // referenced from the long-lived stopping signal, a little memory every pass.
       this.wakeController = new AbortController();
-      const signal = AbortSignal.any([this.stopping.signal, this.wakeController.signal]);
-      await this.deps.clock.sleep(Math.max(0, wakeAt - this.deps.clock.now()), signal);
+      if (this.stopping.signal.aborted) break;
+      await this.deps.clock.sleep(Math.max(0, wakeAt - this.deps.clock.now()), this.wakeController.signal);
     }
   }
 
   /** Stops the loop and any retries waiting, lets sends under way finish, and saves the state. */
   async stop(): Promise<void> {
     this.stopping.abort();
+    this.wakeController.abort();
     await this.loop;
     await this.idle();
     await this.saving;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NO_DELIVERY_METRICS } from '../../../scripts/local/scheduler/metrics';
 import { LocalSchedulerEngine } from '../../../scripts/local/scheduler/scheduler';
 import type { LocalSchedule } from '../../../scripts/local/scheduler/schedule';
@@ -421,6 +421,33 @@ describe('local scheduler engine', () => {
     // Assess
     expect(atOnce).toBe(2);
     expect(h.queues.sent).toHaveLength(5);
+  });
+
+  it('sleeps between passes on one signal that stop() aborts, building no combined signal per pass', async () => {
+    // Prepare: a clock whose sleeps take no time but let the event loop turn, keeping each pass's signal.
+    const combine = vi.spyOn(AbortSignal, 'any');
+    const h = harness('2026-12-02T10:00:50Z');
+    h.schedules.put(localSchedule({ created: '2026-12-02T10:00:40Z' }));
+    const signals: AbortSignal[] = [];
+    h.clock.sleep = (ms, signal) => {
+      if (signal !== undefined) signals.push(signal);
+      h.clock.set(new Date(h.clock.now() + ms).toISOString());
+      return new Promise((resolve) => setImmediate(resolve));
+    };
+    await h.engine.start();
+
+    // Act
+    h.engine.run();
+    while (signals.length < 20) await new Promise((resolve) => setImmediate(resolve));
+    const last = signals.at(-1);
+    await h.engine.stop();
+    const combined = combine.mock.calls.length;
+    combine.mockRestore();
+
+    // Assess
+    expect(combined).toBe(0);
+    expect(last?.aborted).toBe(true);
+    expect(h.delivered().length).toBeGreaterThan(0);
   });
 
   it('keeps firing what it knows while the endpoint does not answer, and says so once', async () => {
