@@ -51,10 +51,10 @@ const MINUTE_PRECISION = 'EventBridge Scheduler fires at most once a minute, so 
 export function cronSecondPrecisionIssue(trigger: CronTrigger, spec: CronSpec): FieldIssue | undefined {
   if (spec.seconds.length === 1 && spec.seconds[0] === 0) return undefined;
   if (trigger.expression === undefined) return { path: 'trigger.second', message: MINUTE_PRECISION };
-  const [second] = trigger.expression.trim().split(/\s+/);
+  const second = trigger.expression.trim().split(/\s+/, 1).join('');
   return {
     path: 'trigger.expression',
-    message: `the Quartz second field is '${second ?? ''}': ${MINUTE_PRECISION} (write 0 there)`,
+    message: `the Quartz second field is '${second}': ${MINUTE_PRECISION} (write 0 there)`,
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cronSpecOf, parseQuartzFields } from '../../../lib/domain/cron';
+import { cronSpecOf, normaliseCron, parseQuartzFields } from '../../../lib/domain/cron';
 import { ValidationError } from '../../../lib/domain/errors';
 import type { FieldIssue } from '../../../lib/domain/errors';
 import { intervalSecondsOf, ratePeriodOf } from '../../../lib/domain/interval';
@@ -141,6 +141,17 @@ describe('triggers with seconds', () => {
       expect(result).toBe(expected);
     });
 
+    it('lets a minute trigger through the minute-precision check', () => {
+      // Prepare
+      const trigger: Trigger = { type: 'cron', expression: '0 0 12 ? * MON' };
+
+      // Act
+      const check = () => assertMinutePrecision(trigger);
+
+      // Assess
+      expect(check).not.toThrow();
+    });
+
     it('throws for a trigger that is invalid at any precision, rather than answering', () => {
       // Prepare
       const trigger: Trigger = { type: 'cron', second: '*/10', minute: 61 };
@@ -237,6 +248,14 @@ describe('triggers with seconds', () => {
       expect(fromExpression).toEqual([issue]);
       expect(fromAssert).toEqual([issue]);
       expect(secondPrecisionIssue(trigger)).toEqual(issue);
+    });
+
+    it('refuses a cron that fires at a second other than 0 also when asked for its AWS fields directly', () => {
+      // Act
+      const issues = issuesOf(() => normaliseCron({ type: 'cron', expression: '15 * * * * ?' }));
+
+      // Assess
+      expect(issues.map((issue) => issue.path)).toEqual(['trigger.expression']);
     });
 
     it('refuses a rate period that is not whole minutes also when asked for it directly', () => {
