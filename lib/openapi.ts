@@ -178,7 +178,9 @@ const JOB_RULES =
   "field: `endAt` must be after `startAt` and in the future; a date trigger's `runAt` must be in the future; " +
   '`retry.maxSeconds` must be at least `retry.initialSeconds`, and the retry delays must add up to at most ' +
   `${MAX_TOTAL_RETRY_DELAY_SECONDS} s (see \`retry\`); an interval is at most ${MAX_INTERVAL_DAYS} days in all; the ` +
-  'trigger must be one EventBridge Scheduler can run (see `trigger`); a task target names a registered task whose ' +
+  'trigger must be one EventBridge Scheduler can run (see `trigger`): it fires on the minute, so a trigger that needs ' +
+  'second precision (a second other than 0, an interval that is not whole minutes, a `runAt` with seconds) is ' +
+  'refused; a task target names a registered task whose ' +
   'payload schema accepts `payload`; a webhook URL must not point at a private, loopback or metadata address.';
 
 /**
@@ -345,9 +347,14 @@ export function buildOpenApiDocument(): JsonSchema {
         post: {
           summary: 'Dry-run a trigger: its Scheduler expression and next fire times; nothing is stored',
           description:
-            "The trigger must be one EventBridge Scheduler can run (see `trigger`); a date trigger's `runAt` must be " +
-            'in the future. `nextRuns` lists at most `count` fire times from `from`, within [`startAt`, `endAt`], and ' +
-            'none after the end of 2199.',
+            "The trigger must be valid (see `trigger`); a date trigger's `runAt` must be in the future. `nextRuns` " +
+            'lists at most `count` fire times from `from`, within [`startAt`, `endAt`], and none after the end of ' +
+            '2199, with the daylight-saving rules of EventBridge Scheduler: a wall time skipped when clocks spring ' +
+            'forward does not fire, one repeated when they fall back fires once, at its first occurrence. A trigger ' +
+            'that needs second precision (an APScheduler `second` or a Quartz seconds field other than 0, an ' +
+            'interval that is not a whole number of minutes, a `runAt` with seconds) is previewed too, its ' +
+            '`nextRuns` to the second and those rules carried to the second; it has no `expression`, and ' +
+            '`secondPrecision` says why a job refuses it: EventBridge Scheduler fires on the minute.',
           operationId: 'previewTrigger',
           requestBody: body(ref('PreviewRequest')),
           responses: responses({ 200: json('The preview', ref('PreviewResponse')), ...bodyErrors }),

@@ -188,13 +188,27 @@ export const previewBodySchema = z
   .strict();
 
 export const previewResponseSchema = z.object({
-  expression: z.string().describe('The EventBridge Scheduler expression: cron(...), rate(...) or at(...)'),
+  expression: z
+    .string()
+    .optional()
+    .describe(
+      'The EventBridge Scheduler expression a job with this trigger gets: cron(...), rate(...) or at(...). ' +
+        'Absent when the trigger needs second precision (see `secondPrecision`)',
+    ),
   timezone: z.string().describe('The schedule expression time zone'),
   nextRuns: z
     .array(isoInstant)
     .describe(
-      'Fire times, ISO-8601 UTC, ascending; at most `count`, none after 2199-12-31T23:59:59.999Z (the end of 2199, ' +
+      'Fire times, ISO-8601 UTC, ascending, to the second for a trigger that needs second precision; at most ' +
+        '`count`, none after 2199-12-31T23:59:59.999Z (the end of 2199, ' +
         "the last year EventBridge Scheduler's cron accepts): the list stops there",
+    ),
+  secondPrecision: fieldIssueSchema
+    .optional()
+    .describe(
+      'Present only when the trigger fires at a second other than 0 or on a period that is not a whole number of ' +
+        'minutes: EventBridge Scheduler fires on the minute, so a job refuses such a trigger for now, with this ' +
+        'field and reason (a 400 on create, PUT and PATCH)',
     ),
 });
 

@@ -1,8 +1,9 @@
 import * as z from 'zod';
 
 /**
- * Trigger JSON: when a job runs. Shape only; what EventBridge Scheduler can represent (ranges, time zones,
- * minute precision, day-of-month vs day-of-week) is checked by lib/domain/schedule-expression.ts.
+ * Trigger JSON: when a job runs. Shape only; what sked can read (ranges, time zones, day-of-month vs day-of-week)
+ * is checked in lib/domain, and lib/domain/precision.ts tells the triggers EventBridge Scheduler can fire on the
+ * minute from those that need second precision, which previews list and jobs refuse.
  */
 
 const timezone = z
@@ -29,14 +30,18 @@ export const cronTriggerSchema = z
       .min(1)
       .optional()
       .describe(
-        "Either a 5-field Unix cron expression ('30 10 * * *'; day-of-week 0 or 7 = Sunday, names allowed) " +
-          "or an AWS cron expression 'cron(min hour day-of-month month day-of-week year)' (day-of-week 1 = Sunday; " +
-          "'?', 'L', 'W', '#' allowed). Mutually exclusive with the field form. No default.",
+        "A 5-field Unix cron expression ('30 10 * * *'; day-of-week 0 or 7 = Sunday, names allowed), " +
+          "an AWS cron expression 'cron(min hour day-of-month month day-of-week year)' (day-of-week 1 = Sunday; " +
+          "'?', 'L', 'W', 'LW', '#' allowed), or a Quartz cron expression: any expression of 6 or 7 fields not " +
+          "written cron(...), 'second min hour day-of-month month day-of-week [year]' ('0 15 10 ? * MON-FRI'; the " +
+          "AWS fields with seconds first and the year optional, '?' in one day field). A job takes a Quartz " +
+          'expression only with 0 in its second field (it becomes the equivalent cron(...)): EventBridge Scheduler ' +
+          'fires on the minute; POST /triggers/preview lists any. Mutually exclusive with the field form. No default.',
       ),
-    second: z
-      .union([z.string().min(1), z.number().int()])
-      .optional()
-      .describe('Second (0-59). Only 0 is accepted: EventBridge Scheduler fires at most once a minute. Default: 0.'),
+    second: cronField(
+      'Second (0-59). A job takes only 0 (EventBridge Scheduler fires at most once a minute); ' +
+        'POST /triggers/preview lists any.',
+    ),
     minute: cronField('Minute (0-59).'),
     hour: cronField('Hour (0-23).'),
     day: cronField("Day of month (1-31); also 'last', '<n>th <weekday>' or 'last <weekday>'."),
@@ -80,9 +85,10 @@ export const intervalTriggerSchema = z
   })
   .strict()
   .describe(
-    'Interval trigger (APScheduler IntervalTrigger): the sum of the fields (a day is 24 hours), at least one positive, ' +
-      `a whole number of minutes, at least one minute and at most ${MAX_INTERVAL_DAYS} days (1970-2199, the years ` +
-      'EventBridge Scheduler schedules within).',
+    'Interval trigger (APScheduler IntervalTrigger): the sum of the fields (a day is 24 hours), at least one second ' +
+      `and at most ${MAX_INTERVAL_DAYS} days (1970-2199, the years EventBridge Scheduler schedules within). A job ` +
+      'needs a whole number of minutes, at least one (EventBridge Scheduler fires on the minute); ' +
+      'POST /triggers/preview lists any.',
   );
 
 export const dateTriggerSchema = z
@@ -92,8 +98,9 @@ export const dateTriggerSchema = z
       .string()
       .min(1)
       .describe(
-        "ISO-8601 date-time with whole minutes: local ('2030-01-01T09:00:00', read in `timezone`) or with an offset or Z. " +
-          'Must be in the future when the job is written or previewed. No default.',
+        "ISO-8601 date-time in whole seconds: local ('2030-01-01T09:00:00', read in `timezone`) or with an offset or Z. " +
+          'A job needs seconds 0 (EventBridge Scheduler runs one-time schedules at minute precision); ' +
+          'POST /triggers/preview lists any. Must be in the future when the job is written or previewed. No default.',
       ),
     timezone,
   })

@@ -610,15 +610,19 @@ describe('previewTrigger', () => {
     expect(preview.nextRuns).toEqual(['2030-02-03T12:00:00.000Z', '2030-02-04T12:00:00.000Z']);
   });
 
-  it('rejects a sub-minute interval saying why', () => {
+  it('previews a sub-minute interval at its seconds, saying why a job cannot take it', () => {
     // Prepare
     const deps = fakeJobsDeps();
 
     // Act
-    const attempt = () => previewTrigger(deps, { trigger: { type: 'interval', seconds: 10 } });
+    const preview = previewTrigger(deps, { trigger: { type: 'interval', seconds: 10 }, count: 2 });
 
     // Assess
-    expect(attempt).toThrow(/minute/);
+    expect(preview).toEqual({
+      timezone: 'UTC',
+      nextRuns: ['2030-01-01T00:00:00.000Z', '2030-01-01T00:00:10.000Z'],
+      secondPrecision: { path: 'trigger.seconds', message: expect.stringMatching(/under a minute/) as unknown },
+    });
   });
 });
 
