@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../lib/adapters/observability/metrics';
 import type { SkedStageConfig } from '../config';
 import { Sked } from '../constructs/sked';
 import type { SkedStorage } from '../constructs/sked-storage';
@@ -16,8 +17,14 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { stage: _stage, ...settings } = props.config;
-    this.sked = new Sked(this, 'Sked', { ...settings, storage: props.storage });
+    const { stage, ...settings } = props.config;
+    // Each stage its own metrics namespace: stages sharing an account and region would otherwise raise each other's
+    // run alarms (RunsFailed, RunsMissed), whose metrics carry no other dimension than the worker's service name.
+    this.sked = new Sked(this, 'Sked', {
+      ...settings,
+      storage: props.storage,
+      metricsNamespace: `${METRICS_NAMESPACE}/${stage}`,
+    });
 
     const outputs: Record<string, string> = {
       ApiUrl: this.sked.api.restApi.url,

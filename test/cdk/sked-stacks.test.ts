@@ -326,8 +326,8 @@ describe('the sked stacks', () => {
       },
       WorkerErrors: expected('AWS/Lambda', 'Errors', functionName(/^sked worker/)),
       WorkerThrottles: expected('AWS/Lambda', 'Throttles', functionName(/^sked worker/)),
-      RunsFailed: expected('Sked', 'RunsFailed', worker),
-      RunsMissed: expected('Sked', 'RunsMissed', worker),
+      RunsFailed: expected('Sked/prod', 'RunsFailed', worker),
+      RunsMissed: expected('Sked/prod', 'RunsMissed', worker),
       SchedulerTargetErrors: expected('AWS/Scheduler', 'TargetErrorCount', scheduleGroup),
       SchedulerDropped: expected('AWS/Scheduler', 'InvocationsFailedToBeSentToDeadLetterCount', scheduleGroup),
       Api5xx: expected('AWS/ApiGateway', '5XXError', [
@@ -336,6 +336,31 @@ describe('the sked stacks', () => {
       ]),
       ReconcileErrors: expected('AWS/Lambda', 'Errors', functionName(/^sked reconcile/)),
     });
+  });
+
+  it("gives each stage its own metrics namespace, so stages in one account do not raise each other's run alarms", () => {
+    // Prepare
+    const dev = synthStage('dev');
+    const namespaces = (stage: typeof prod) => {
+      const alarms = Object.values(stage.stateless.findResources('AWS::CloudWatch::Alarm') as Resources);
+      const runAlarms = alarms.filter((alarm) =>
+        /section Runs(Failed|Missed)\.$/.test(String(alarm.Properties.AlarmDescription)),
+      );
+      const functions = Object.values(stage.stateless.findResources('AWS::Lambda::Function') as Resources);
+      const worker = functions.find((fn) => /^sked worker/.test(String(fn.Properties.Description)));
+      const environment = worker?.Properties.Environment as { Variables: Record<string, unknown> } | undefined;
+      return {
+        alarms: [...new Set(runAlarms.map((alarm) => alarm.Properties.Namespace))],
+        worker: environment?.Variables.POWERTOOLS_METRICS_NAMESPACE,
+      };
+    };
+
+    // Act
+    const [ofProd, ofDev] = [namespaces(prod), namespaces(dev)];
+
+    // Assess: the worker publishes where its own stage's alarms watch, and nowhere the other stage's do
+    expect(ofProd).toEqual({ alarms: ['Sked/prod'], worker: 'Sked/prod' });
+    expect(ofDev).toEqual({ alarms: ['Sked/dev'], worker: 'Sked/dev' });
   });
 
   it('pages on queue age only while due runs stay visible, not while a retry waits out its backoff in flight', () => {
