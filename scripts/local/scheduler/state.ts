@@ -3,8 +3,8 @@
  * and still delivers those waiting in their flexible time window. The file is replaced atomically (written beside
  * it, then renamed), and a lock file next to it keeps a second scheduler off the same state.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 
@@ -39,41 +39,116 @@ const fileSchema = z.object({
   ),
 });
 type StateFile = z.infer<typeof fileSchema>;
+const lockFileSchema = z.object({ pid: z.number() });
 
 /** Another local scheduler already keeps this state. */
 export class StateLockedError extends Error {
   override readonly name = 'StateLockedError';
 }
 
+/** How often the holder of a lock touches it (and on every save). */
+export const LOCK_HEARTBEAT_MS = 10_000;
+/** A lock untouched for this long is stale whoever its pid is now: its holder was killed, or the machine restarted. */
+export const LOCK_STALE_MS = 3 * LOCK_HEARTBEAT_MS + 30_000;
+
+/** What a lock file says: `{"pid":..,"instance":..}`; a bare pid is an older scheduler's. */
+interface LockHolder {
+  readonly text: string;
+  readonly pid: number | undefined;
+  readonly touchedAt: number;
+}
+
 /** The state in one JSON file. */
 export class FileStateStore implements StateStore {
   private readonly lockFile: string;
+  /** Tells this store's lock from another's with the same pid (a pid reused after a kill). */
+  private readonly instance = randomBytes(8).toString('hex');
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly file: string) {
     this.lockFile = `${file}.lock`;
   }
 
-  /** Takes the lock file, or throws StateLockedError while a live process holds it; a stale one is taken over. */
+  /**
+   * Takes the lock file, or throws StateLockedError while another scheduler holds it. A lock is stale when its
+   * process is gone or it has not been touched for LOCK_STALE_MS; a stale one is moved aside (rename, so that of
+   * two schedulers starting at once only one moves it) and the lock created anew, exclusively.
+   */
   async lock(): Promise<void> {
     await mkdir(join(this.file, '..'), { recursive: true });
-    try {
-      await writeFile(this.lockFile, `${process.pid}\n`, { flag: 'wx' });
-      return;
-    } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      if (await this.createLock()) {
+        this.heartbeat = setInterval(() => void this.touchLock(), LOCK_HEARTBEAT_MS);
+        this.heartbeat.unref();
+        return;
+      }
+      const holder = await this.lockHolder();
+      if (holder === undefined) continue;
+      if (!isStale(holder)) {
+        throw new StateLockedError(
+          `${this.file} is in use by process ${holder.pid ?? '(unknown)'}: one local scheduler per state file, or ` +
+            'two would fire each occurrence twice',
+        );
+      }
+      await this.moveAside(holder);
     }
-    const holder = Number((await readFile(this.lockFile, 'utf8').catch(() => '')).trim());
-    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
-      throw new StateLockedError(
-        `${this.file} is in use by process ${holder}: one local scheduler per state file, or two would fire each ` +
-          'occurrence twice',
-      );
-    }
-    await writeFile(this.lockFile, `${process.pid}\n`);
+    throw new StateLockedError(`${this.file} is being taken over by another local scheduler`);
   }
 
+  /** Removes the lock if it is still this store's. */
   async unlock(): Promise<void> {
-    await rm(this.lockFile, { force: true });
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const holder = await this.lockHolder();
+    if (holder !== undefined && holder.text === this.lockText()) await rm(this.lockFile, { force: true });
+  }
+
+  private lockText(): string {
+    return `${JSON.stringify({ pid: process.pid, instance: this.instance })}\n`;
+  }
+
+  /** Creates the lock file exclusively; false when one exists. */
+  private async createLock(): Promise<boolean> {
+    try {
+      await writeFile(this.lockFile, this.lockText(), { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if (isCode(error, 'EEXIST')) return false;
+      throw error;
+    }
+  }
+
+  /** The lock file's holder, or undefined when there is no lock file. */
+  private async lockHolder(): Promise<LockHolder | undefined> {
+    try {
+      const [text, stats] = await Promise.all([readFile(this.lockFile, 'utf8'), stat(this.lockFile)]);
+      return { text, pid: pidOf(text), touchedAt: stats.mtimeMs };
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Renames the stale lock aside. When what was renamed is no longer the stale lock read (another scheduler took it
+   * over meanwhile), it is put back.
+   */
+  private async moveAside(stale: LockHolder): Promise<void> {
+    const aside = `${this.lockFile}.${this.instance}.stale`;
+    try {
+      await rename(this.lockFile, aside);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return;
+      throw error;
+    }
+    if ((await readFile(aside, 'utf8')) !== stale.text) await link(aside, this.lockFile).catch(() => undefined);
+    await rm(aside, { force: true });
+  }
+
+  /** The heartbeat: a lock touched within LOCK_STALE_MS is live. */
+  private async touchLock(): Promise<void> {
+    const now = new Date();
+    await utimes(this.lockFile, now, now).catch(() => undefined);
   }
 
   /** The saved state; none when the file is missing. A file that does not parse is an error, not a fresh start. */
@@ -119,6 +194,7 @@ export class FileStateStore implements StateStore {
     const temporary = `${this.file}.${process.pid}.tmp`;
     await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`);
     await rename(temporary, this.file);
+    if (this.heartbeat !== undefined) await this.touchLock();
   }
 }
 
@@ -128,6 +204,23 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Untouched too long, or its process gone. A recent lock without a pid is one being written: live. */
+function isStale(holder: LockHolder): boolean {
+  if (Date.now() - holder.touchedAt > LOCK_STALE_MS) return true;
+  return holder.pid !== undefined && !isAlive(holder.pid);
+}
+
+/** The pid in a lock file: JSON `{"pid":...}`, or an older scheduler's bare pid. */
+function pidOf(text: string): number | undefined {
+  const parsed = lockFileSchema.safeParse(parseJson(text));
+  const pid = parsed.success ? parsed.data.pid : Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof Error && 'code' in error && error.code === code;
 }
 
 function isAlive(pid: number): boolean {

@@ -1,8 +1,13 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileStateStore, StateLockedError, stateFileFor } from '../../../scripts/local/scheduler/state';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  FileStateStore,
+  LOCK_HEARTBEAT_MS,
+  StateLockedError,
+  stateFileFor,
+} from '../../../scripts/local/scheduler/state';
 
 let dir: string;
 beforeEach(async () => {
@@ -71,7 +76,62 @@ describe('local scheduler state file', () => {
 
     // Assess
     await expect(afterStale).resolves.toBeUndefined();
-    expect((await readFile(`${file}.lock`, 'utf8')).trim()).toBe(String(process.pid));
+    expect(JSON.parse(await readFile(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
+  });
+
+  it('takes over a lock whose holder stopped beating, even when its process id is in use again', async () => {
+    // Prepare: a lock left by a scheduler killed two minutes ago, whose pid now belongs to a live process (this one).
+    const file = join(dir, 'state.json');
+    const lockFile = `${file}.lock`;
+    await writeFile(lockFile, `${process.pid}\n`);
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await utimes(lockFile, twoMinutesAgo, twoMinutesAgo);
+    const store = new FileStateStore(file);
+
+    // Act
+    await store.lock();
+    const held: unknown = JSON.parse(await readFile(lockFile, 'utf8'));
+    await store.unlock();
+
+    // Assess
+    expect(held).toEqual({ pid: process.pid, instance: expect.stringMatching(/^[0-9a-f]{16}$/) as unknown });
+  });
+
+  it('refuses a lock its live holder keeps beating, and keeps its own beating while it holds it', async () => {
+    // Prepare
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const file = join(dir, 'state.json');
+    const lockFile = `${file}.lock`;
+    const holder = new FileStateStore(file);
+    await holder.lock();
+    const longAgo = new Date(Date.now() - 30_000);
+    await utimes(lockFile, longAgo, longAgo);
+
+    // Act
+    vi.advanceTimersByTime(LOCK_HEARTBEAT_MS);
+    await vi.waitFor(async () => expect((await stat(lockFile)).mtimeMs).toBeGreaterThan(longAgo.getTime() + 1_000));
+    const second = new FileStateStore(file).lock();
+
+    // Assess
+    await expect(second).rejects.toThrow(StateLockedError);
+    await holder.unlock();
+    vi.useRealTimers();
+  });
+
+  it('lets only one of two schedulers starting at once take over a stale lock', async () => {
+    // Prepare
+    const file = join(dir, 'state.json');
+    await writeFile(`${file}.lock`, '999999999\n');
+    const stores = [new FileStateStore(file), new FileStateStore(file)];
+
+    // Act
+    const outcomes = await Promise.allSettled(stores.map((store) => store.lock()));
+
+    // Assess
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(outcomes.find((outcome) => outcome.status === 'rejected')?.reason).toBeInstanceOf(StateLockedError);
+    for (const store of stores) await store.unlock();
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('names the file by endpoint and group selection, so schedulers for different ones never share it', () => {
