@@ -4,8 +4,8 @@
  * it, then renamed), and a lock file next to it keeps a second scheduler off the same state.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import * as z from 'zod';
 
 /** An occurrence whose delivery time (its time plus the flexible window's delay) has not come yet. */
@@ -75,11 +75,12 @@ export class FileStateStore implements StateStore {
    * two schedulers starting at once only one moves it) and the lock created anew, exclusively.
    */
   async lock(): Promise<void> {
-    await mkdir(join(this.file, '..'), { recursive: true });
+    await mkdir(dirname(this.file), { recursive: true });
     for (let attempt = 0; attempt < 2; attempt += 1) {
       if (await this.createLock()) {
         this.heartbeat = setInterval(() => void this.touchLock(), LOCK_HEARTBEAT_MS);
         this.heartbeat.unref();
+        await this.removeLeftoverTemporaries();
         return;
       }
       const holder = await this.lockHolder();
@@ -145,6 +146,14 @@ export class FileStateStore implements StateStore {
     await rm(aside, { force: true });
   }
 
+  /** Temporary state files a scheduler that died mid-save left (only the lock's holder writes them). */
+  private async removeLeftoverTemporaries(): Promise<void> {
+    const prefix = `${basename(this.file)}.`;
+    for (const name of await readdir(dirname(this.file))) {
+      if (name.startsWith(prefix) && name.endsWith('.tmp')) await rm(join(dirname(this.file), name), { force: true });
+    }
+  }
+
   /** The heartbeat: a lock touched within LOCK_STALE_MS is live. */
   private async touchLock(): Promise<void> {
     const now = new Date();
@@ -192,7 +201,14 @@ export class FileStateStore implements StateStore {
       };
     }
     const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`);
+    // Flushed before the rename, so that a crash (or power loss) leaves the old state or the new, never an empty file.
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temporary, this.file);
     if (this.heartbeat !== undefined) await this.touchLock();
   }

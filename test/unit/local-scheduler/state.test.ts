@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -45,6 +45,45 @@ describe('local scheduler state file', () => {
       version: 1,
       schedules: { 'sked-test/job-1': { lastFired: '2026-12-02T10:02:00.000Z' } },
     });
+  });
+
+  it('flushes the new state to disk before it renames it into place', async () => {
+    // Prepare: what the state file holds whenever a file is flushed.
+    const file = join(dir, 'state.json');
+    const probe = await open(join(dir, 'probe'), 'w');
+    const fileHandle = Object.getPrototypeOf(probe) as { sync: (this: unknown) => Promise<void> };
+    await probe.close();
+    await rm(join(dir, 'probe'));
+    const sync = fileHandle.sync;
+    const seenAtSync: string[] = [];
+    const spy = vi.spyOn(fileHandle, 'sync').mockImplementation(async function (this: unknown) {
+      seenAtSync.push(await readFile(file, 'utf8').catch(() => 'no file yet'));
+      return sync.call(this);
+    });
+
+    // Act
+    await new FileStateStore(file).save(new Map([['sked-test/job-1', { pending: [] }]]));
+    spy.mockRestore();
+
+    // Assess
+    expect(seenAtSync).toEqual(['no file yet']);
+    expect(await readdir(dir)).toEqual(['state.json']);
+  });
+
+  it('removes a temporary file left by a scheduler that died mid-save when it takes the lock', async () => {
+    // Prepare
+    const file = join(dir, 'state.json');
+    await writeFile(`${file}.4242.tmp`, '{"version": 1, "sched');
+    await writeFile(join(dir, 'other.json.4242.tmp'), 'not ours');
+    const store = new FileStateStore(file);
+
+    // Act
+    await store.lock();
+    const left = await readdir(dir);
+    await store.unlock();
+
+    // Assess
+    expect(left.sort()).toEqual(['other.json.4242.tmp', 'state.json.lock']);
   });
 
   it('starts empty without a file and refuses a file that is not its own', async () => {
