@@ -31,7 +31,7 @@ export interface LocalAlarmsOptions {
   readonly endpoint: string;
   /** Evaluate only the alarms whose names start with this; all metric alarms when absent. */
   readonly alarmNamePrefix?: string;
-  /** Between rounds, for `startLocalAlarms`. @default 10_000 */
+  /** From the end of one round to the start of the next, for `startLocalAlarms`. @default 10_000 */
   readonly intervalMs?: number;
   /** Where state changes and failed rounds are told; quiet when absent. */
   readonly log?: (line: string) => void;
@@ -67,21 +67,33 @@ export interface LocalAlarms extends LocalAlarmEvaluator {
 
 export const DEFAULT_INTERVAL_MS = 10_000;
 
-/** Evaluates every `intervalMs` (the first round at once) until `stop()`. */
-export function startLocalAlarms(options: LocalAlarmsOptions): LocalAlarms {
-  const evaluator = createLocalAlarmEvaluator(options);
+/**
+ * Evaluates a round at once, then another `intervalMs` after each round ends, until `stop()`: a slow emulator makes
+ * rounds further apart rather than piling them up. `evaluator` is for tests.
+ */
+export function startLocalAlarms(
+  options: LocalAlarmsOptions,
+  evaluator: LocalAlarmEvaluator = createLocalAlarmEvaluator(options),
+): LocalAlarms {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<unknown> = Promise.resolve();
-  const round = () => {
-    running = evaluator.evaluateOnce().catch((error: unknown) => {
-      options.log?.(`local alarms: round failed: ${message(error)}`);
-    });
+  const round = (): void => {
+    running = evaluator
+      .evaluateOnce()
+      .catch((error: unknown) => {
+        options.log?.(`local alarms: round failed: ${message(error)}`);
+      })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(round, options.intervalMs ?? DEFAULT_INTERVAL_MS);
+      });
   };
   round();
-  const timer = setInterval(round, options.intervalMs ?? DEFAULT_INTERVAL_MS);
   return {
     evaluateOnce: () => evaluator.evaluateOnce(),
     stop: async () => {
-      clearInterval(timer);
+      stopped = true;
+      clearTimeout(timer);
       await running;
     },
   };
