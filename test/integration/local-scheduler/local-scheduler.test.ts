@@ -300,12 +300,13 @@ describe('the local scheduler on the emulator', () => {
       ActionAfterCompletion: 'DELETE',
     });
     const messages = await receive(queues.once!.url, 2, due.getTime() - Date.now() + 4_000);
-    const read = scheduler.send(new GetScheduleCommand({ Name: 'once', GroupName: group }));
 
     // Assess
     expect(messages.map((message) => firedOf(message).time)).toEqual([`${due.toISOString().slice(0, 19)}Z`]);
     expect(sentAt(messages[0])).toBeGreaterThanOrEqual(due.getTime());
-    await expect(read).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(scheduler.send(new GetScheduleCommand({ Name: 'once', GroupName: group }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   });
 
   it('retries a deleted target queue, then sends the dead-letter event with its attributes to the DLQ, and publishes its AWS/Scheduler metrics', async () => {
