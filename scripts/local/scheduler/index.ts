@@ -68,6 +68,11 @@ export interface LocalSchedulerOptions {
   readonly metrics?: boolean;
   /** @default DEFAULT_METRICS_FLUSH_MS (5 s) */
   readonly metricsFlushMs?: number;
+  /**
+   * In [0, 1), like Math.random: draws each flexible-window delay and retry jitter; tests pass a fixed one to know
+   * when a delivery comes. @default Math.random
+   */
+  readonly random?: () => number;
 }
 
 export interface RunningLocalScheduler {
@@ -101,7 +106,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions = {}): 
     queues: new SdkQueueSender(sqs),
     state: store,
     clock: systemClock,
-    random: Math.random,
+    random: options.random ?? Math.random,
     newExecutionId,
     pollMs: options.pollMs ?? DEFAULT_POLL_MS,
     retryBackoff: options.retryBackoff ?? DEFAULT_RETRY_BACKOFF,

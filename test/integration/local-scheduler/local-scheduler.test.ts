@@ -27,6 +27,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { wallTimeAt } from '../../../lib/domain/timezone';
 import {
   SCHEDULE_GROUP_DIMENSION,
@@ -69,6 +70,9 @@ let running: RunningLocalScheduler | undefined;
 /** A second scheduler, for a group of its own, that the restart test stops and starts again. */
 const restartGroup = uniqueName(`${SELF_SCHEDULED_GROUP_PREFIX}it-restart`);
 let restarting: RunningLocalScheduler | undefined;
+/** The restart group's scheduler draws the middle of each flexible window: a 1-minute window delays by 30 s. */
+const startRestarting = (): Promise<RunningLocalScheduler> =>
+  startLocalScheduler({ groups: [restartGroup], stateDir, pollMs: 500, metrics: false, log: QUIET, random: () => 0.5 });
 
 async function queue(prefix: string): Promise<{ url: string; arn: string }> {
   const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName(prefix) }));
@@ -176,6 +180,23 @@ async function metricSumReaching(
 }
 
 const sentAt = (message: Message | undefined): number => Number(message?.Attributes?.SentTimestamp);
+
+/** The part of the state file the restart test reads. */
+const stateFileSchema = z.object({
+  schedules: z.record(z.string(), z.object({ pending: z.array(z.unknown()) })),
+});
+
+/** Reads the state file until the schedule has a delivery waiting or `waitMs` has passed; returns how many wait. */
+async function pendingIn(stateFile: string, key: string, waitMs: number): Promise<number> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const text = await readFile(stateFile, 'utf8').catch(() => 'null');
+    const parsed = stateFileSchema.safeParse(JSON.parse(text));
+    const count = parsed.success ? (parsed.data.schedules[key]?.pending.length ?? 0) : 0;
+    if (count > 0 || Date.now() >= deadline) return count;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 const scheduleArn = (name: string, groupName = group): string =>
   `arn:aws:scheduler:${process.env.AWS_REGION ?? 'us-east-1'}:${account}:schedule/${groupName}/${name}`;
 
@@ -222,14 +243,7 @@ describe('the local scheduler on the emulator', () => {
       State: 'DISABLED',
     });
     await scheduleGroup(restartGroup);
-    restarting = await startLocalScheduler({
-      groups: [restartGroup],
-      stateDir,
-      pollMs: 500,
-      metrics: false,
-      log: QUIET,
-    });
-    await createSchedule('restart', queues.restart!.arn, { ScheduleExpression: 'cron(* * * * ? *)' }, restartGroup);
+    restarting = await startRestarting();
   });
 
   afterAll(async () => {
@@ -378,30 +392,41 @@ describe('the local scheduler on the emulator', () => {
   });
 
   it(
-    'fires nothing twice when restarted mid-minute, and keeps what it fired in its state file',
-    { timeout: 120_000 },
+    'delivers an occurrence still waiting in its flexible window across a restart, from its state file, once',
+    { timeout: 60_000 },
     async () => {
-      // Prepare: its own scheduler fires the every-minute schedule at `minute`, and is stopped right after.
-      const [firstMessage] = await receive(queues.restart!.url, 1, untilMinute() + 10_000);
+      // Prepare: a rate fires at its creation; with a 1-minute window its delivery waits 30 s. The scheduler is
+      // stopped once its state file holds that delivery, and started again: only the file can bring it back.
+      await createSchedule(
+        'restart',
+        queues.restart!.arn,
+        { ScheduleExpression: 'rate(1 hour)', FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 1 } },
+        restartGroup,
+      );
+      const { CreationDate } = await scheduler.send(
+        new GetScheduleCommand({ Name: 'restart', GroupName: restartGroup }),
+      );
+      const firedAt = CreationDate?.getTime() ?? 0;
+      const key = `${restartGroup}/restart`;
+      const stateFile = restarting?.stateFile ?? '';
+      const waiting = await pendingIn(stateFile, key, 5_000);
       await restarting?.stop();
+      const beforeRestart = await receive(queues.restart!.url, 1, 1_000);
 
-      // Act: started again within the same minute.
-      restarting = await startLocalScheduler({
-        groups: [restartGroup],
-        stateDir,
-        pollMs: 500,
-        metrics: false,
-        log: QUIET,
-      });
-      const again = await receive(queues.restart!.url, 1, 3_000);
+      // Act
+      restarting = await startRestarting();
+      const delivered = await receive(queues.restart!.url, 2, firedAt + 30_000 - Date.now() + 5_000);
 
       // Assess
-      const state: unknown = JSON.parse(await readFile(restarting.stateFile, 'utf8'));
-      expect(firedOf(firstMessage).time).toBe(`${minute.toISOString().slice(0, 19)}Z`);
-      expect(Date.now()).toBeLessThan(minute.getTime() + 60_000);
-      expect(again).toEqual([]);
+      const state: unknown = JSON.parse(await readFile(stateFile, 'utf8'));
+      expect(waiting).toBe(1);
+      expect(beforeRestart).toEqual([]);
+      expect(delivered.map((message) => firedOf(message).time)).toEqual([
+        `${new Date(firedAt).toISOString().slice(0, 19)}Z`,
+      ]);
+      expect(sentAt(delivered[0])).toBeGreaterThanOrEqual(firedAt + 29_000);
       expect(state).toMatchObject({
-        schedules: { [`${restartGroup}/restart`]: { lastFired: minute.toISOString(), pending: [] } },
+        schedules: { [key]: { lastFired: new Date(firedAt).toISOString(), pending: [] } },
       });
     },
   );
