@@ -214,7 +214,10 @@ function cronAt(instant: Date, zone: string): string {
 
 describe('the local scheduler on the emulator', () => {
   // Schedules that fire on a minute are all made first, so that the tests wait for one minute boundary together.
-  const minute = nextMinute();
+  // Set in beforeAll, once the scheduler runs: the minute the zoned schedule is made for, and when the every-minute
+  // schedule was made (its first occurrence is the next whole minute after that, which may come before `minute`).
+  let minute: Date;
+  let everyMinuteCreatedAt: number;
   const queues: Record<string, { url: string; arn: string }> = {};
   const untilMinute = (): number => Math.max(0, minute.getTime() - Date.now());
 
@@ -233,11 +236,14 @@ describe('the local scheduler on the emulator', () => {
       metricsFlushMs: 500,
       log: QUIET,
     });
+    minute = nextMinute();
     await createSchedule('zoned', queues.zoned!.arn, {
       ScheduleExpression: cronAt(minute, ZONE),
       ScheduleExpressionTimezone: ZONE,
     });
     await createSchedule('every-minute', queues.everyMinute!.arn, { ScheduleExpression: 'cron(* * * * ? *)' });
+    const made = await scheduler.send(new GetScheduleCommand({ Name: 'every-minute', GroupName: group }));
+    everyMinuteCreatedAt = made.CreationDate?.getTime() ?? Number.NaN;
     await createSchedule('disabled', queues.disabled!.arn, {
       ScheduleExpression: 'cron(* * * * ? *)',
       State: 'DISABLED',
@@ -285,13 +291,14 @@ describe('the local scheduler on the emulator', () => {
   });
 
   it('fires a schedule created mid-minute at its first occurrence', { timeout: 120_000 }, async () => {
-    // Prepare: every minute, made in beforeAll at least 15 s before `minute`.
+    // Prepare: every minute, made in beforeAll; its first occurrence is the next whole minute after that.
+    const first = new Date(Math.ceil(everyMinuteCreatedAt / 60_000) * 60_000);
 
     // Act
-    const [message] = await receive(queues.everyMinute!.url, 1, untilMinute() + 10_000);
+    const [message] = await receive(queues.everyMinute!.url, 1, Math.max(0, first.getTime() - Date.now()) + 10_000);
 
     // Assess
-    expect(firedOf(message).time).toBe(`${minute.toISOString().slice(0, 19)}Z`);
+    expect(firedOf(message).time).toBe(`${first.toISOString().slice(0, 19)}Z`);
   });
 
   it('never fires a DISABLED schedule', { timeout: 120_000 }, async () => {
