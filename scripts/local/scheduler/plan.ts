@@ -40,12 +40,11 @@ export function fireRuleOf(schedule: LocalSchedule): FireRule {
 
   const at = AT.exec(expression);
   if (at !== null) {
-    const [, minute = '', seconds = '0'] = at;
-    // sked's run-at reader wants whole minutes (it is stricter than at() for sked's own jobs); the seconds are added
-    // after, which is exact because zones change their offset only on whole minutes. StartDate and EndDate do not
+    const [, minute = '', seconds = '00'] = at;
+    // sked's run-at reader reads the wall time, seconds included, in the schedule's zone. StartDate and EndDate do not
     // apply to one-time schedules.
-    const resolved = resolveRunAt({ type: 'date', runAt: minute, timezone: schedule.timezone });
-    return { kind: 'once', instant: new Date(resolved.instant.getTime() + Number(seconds) * 1000) };
+    const resolved = resolveRunAt({ type: 'date', runAt: `${minute}:${seconds}`, timezone: schedule.timezone });
+    return { kind: 'once', instant: resolved.instant };
   }
 
   const rate = RATE.exec(expression);
