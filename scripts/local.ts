@@ -4,7 +4,7 @@
  * Starts (or reuses) the local cloud, bootstraps and deploys the `local` stage with cdklocal, prints the API endpoint,
  * starts the local-only tooling (scripts/local/local-bridge.ts, and sked's local scheduler and alarm evaluator,
  * scripts/local/local-tooling.ts), registers a job that runs every minute and a date job a minute ahead through
- * API Gateway (SigV4-signed), and streams their runs as they happen.
+ * API Gateway with sked's typed client (SigV4-signed), and streams their runs as they happen.
  *
  * Ctrl-C, or `npm run local:down` from another terminal, stops what this started: the emulator if it started it,
  * otherwise the stacks it deployed.
@@ -19,13 +19,14 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../cdk/constructs/sked-queues';
+import { createSkedClient, type JobInput, type SkedClient } from '../lib/client';
 import { LocalBridge } from '../scripts/local/local-bridge';
 import { parseArgs } from 'node:util';
 import { startLocalTooling, type LocalTooling } from '../scripts/local/local-tooling';
 import { fireScheduleOccurrence } from '../scripts/local/scheduler';
-import { signedFetch, type SignedFetch } from '../scripts/local/signed-fetch';
+import { signedFetch } from '../scripts/local/signed-fetch';
 import { guardedClient } from '../test/support/aws-clients';
-import { deploySked, destroySked, readOutputs, type LocalSked } from '../test/support/e2e/deployment';
+import { deploySked, destroySked, readOutputs } from '../test/support/e2e/deployment';
 import { ensureLocalCloud, localAwsEnv, stopDetached } from './local-cloud';
 
 const STAGE = 'local';
@@ -33,17 +34,6 @@ const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const sessionFile = join(root, '.local-cloud', 'local-session.json');
 const sessionSchema = z.object({ stage: z.string(), endpoint: z.string(), startedEmulator: z.boolean(), pid: z.int() });
 type Session = z.infer<typeof sessionSchema>;
-
-const runSchema = z.object({
-  runId: z.string(),
-  status: z.string(),
-  scheduledTime: z.string(),
-  attempts: z.number(),
-  reason: z.string().optional(),
-  durationMs: z.number().optional(),
-  error: z.object({ class: z.string(), message: z.string() }).optional(),
-});
-const runsPageSchema = z.object({ items: z.array(runSchema) });
 
 function log(line: string): void {
   console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
@@ -70,10 +60,10 @@ async function down(session: Session | undefined): Promise<void> {
   rmSync(sessionFile, { force: true });
 }
 
-async function registerDemoJobs(api: SignedFetch, sked: LocalSked): Promise<string[]> {
+async function registerDemoJobs(client: SkedClient): Promise<string[]> {
   const runAt = new Date(Date.now() + 2 * 60_000);
   runAt.setUTCSeconds(0, 0);
-  const jobs = [
+  const jobs: (JobInput & { readonly id: string })[] = [
     {
       id: 'demo-every-minute',
       name: 'Demo: a report every minute',
@@ -88,24 +78,20 @@ async function registerDemoJobs(api: SignedFetch, sked: LocalSked): Promise<stri
     },
   ];
   for (const job of jobs) {
-    const response = await api(`${sked.apiBaseUrl}/jobs/${job.id}`, { method: 'PUT', json: job });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`PUT /jobs/${job.id} answered ${response.status}: ${text}`);
-    log(`registered ${job.id} (${JSON.stringify(job.trigger)}) -> ${response.status}`);
+    const { created } = await client.putJob(job.id, job);
+    log(`registered ${job.id} (${JSON.stringify(job.trigger)}) -> ${created ? 201 : 200}`);
   }
   return jobs.map((job) => job.id);
 }
 
-async function streamRuns(api: SignedFetch, sked: LocalSked, jobIds: readonly string[], signal: AbortSignal) {
+async function streamRuns(client: SkedClient, jobIds: readonly string[], signal: AbortSignal) {
   const seen = new Map<string, string>();
   while (!signal.aborted) {
     for (const jobId of jobIds) {
       // A failed poll (the emulator busy or restarting) is retried on the next round, not the end of the stream.
-      const response = await api(`${sked.apiBaseUrl}/jobs/${jobId}/runs?limit=20`).catch(() => undefined);
-      if (response?.ok !== true) continue;
-      const page = runsPageSchema.safeParse(await response.json());
-      if (!page.success) continue;
-      for (const run of page.data.items) {
+      const page = await client.listRuns(jobId, { limit: 20 }).catch(() => undefined);
+      if (page === undefined) continue;
+      for (const run of page.items) {
         const key = `${jobId}/${run.runId}`;
         const line = `${run.status} attempts=${run.attempts}${run.durationMs !== undefined ? ` ${run.durationMs}ms` : ''}${run.reason !== undefined ? ` (${run.reason})` : ''}${run.error !== undefined ? ` ${run.error.class}: ${run.error.message}` : ''}`;
         if (seen.get(key) === line) continue;
@@ -171,10 +157,10 @@ async function up(): Promise<void> {
       log,
     });
     log(`started ${tooling.started.join(' and ') || 'no local scheduler or alarm evaluator (both turned off)'}`);
-    const api = signedFetch({ region, service: 'execute-api', credentials });
-    const jobIds = await registerDemoJobs(api, sked);
+    const client = createSkedClient({ baseUrl: sked.apiBaseUrl, region, auth: { kind: 'iam', credentials } });
+    const jobIds = await registerDemoJobs(client);
     log(`streaming runs; fire an occurrence at once with \`npm run local:fire -- --job ID --at TIME\`; Ctrl-C to stop`);
-    await streamRuns(api, sked, jobIds, stopping.signal);
+    await streamRuns(client, jobIds, stopping.signal);
   } finally {
     await tooling?.stop();
     await bridge.stop();

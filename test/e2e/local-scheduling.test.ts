@@ -18,6 +18,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../../cdk/constructs/sked-queues';
+import { createSkedClient, type JobInput, type Run, type SkedClient } from '../../lib/client';
 import { LocalBridge } from '../../scripts/local/local-bridge';
 import { signedFetch } from '../../scripts/local/signed-fetch';
 import { guardedClient } from '../support/aws-clients';
@@ -29,8 +30,8 @@ import { eventually } from '../support/e2e/eventually';
  * The local cloud schedules and alarms as AWS does: sked deployed to an emulator that fires no schedule and evaluates
  * no alarm by itself (MiniStack through sked's launcher, the stand-in for LocalStack, whose Scheduler never fires),
  * with sked's local scheduler and local alarm evaluator started by the test layers' global setup. Every job goes
- * through the API; the runs are read back from the ledger. Local tooling is what is under test, so the file does not
- * run against AWS (`npm run test:aws`).
+ * through the API with sked's typed client; the runs are read back from the ledger. Local tooling is what is under
+ * test, so the file does not run against AWS (`npm run test:aws`).
  */
 const onAws = awsStage();
 const endpoint = process.env.AWS_ENDPOINT_URL ?? 'http://localhost:4566';
@@ -38,16 +39,6 @@ const region = process.env.AWS_REGION ?? 'us-east-1';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const stage = `local-sched${randomUUID().slice(0, 8)}`;
 const MINUTE_MS = 60_000;
-
-const runSchema = z.object({
-  runId: z.string(),
-  status: z.string(),
-  scheduledTime: z.string(),
-  attempts: z.number(),
-  startedAt: z.string().optional(),
-});
-const runsSchema = z.object({ items: z.array(runSchema) });
-const jobSchema = z.object({ nextRuns: z.array(z.string()) });
 
 /** The wall-clock hour and minute of an instant in a zone, as a 5-field cron expression firing then daily. */
 function dailyCronAt(instant: Date, timeZone: string): string {
@@ -61,13 +52,13 @@ const ceilToMinute = (time: number): number => Math.ceil(time / MINUTE_MS) * MIN
 const iso = (time: number): string => new Date(time).toISOString();
 
 describe.skipIf(onAws !== undefined)('local schedules and alarms behave as on AWS', () => {
-  const api = signedFetch({ region, service: 'execute-api', credentials });
   const logsFetch = signedFetch({ region, service: 'logs', credentials });
   const sqs = guardedClient(SQSClient);
   const cloudwatch = guardedClient(CloudWatchClient);
   const scheduler = guardedClient(SchedulerClient);
   const sns = guardedClient(SNSClient);
   let sked: LocalSked;
+  let client: SkedClient;
   let bridge: LocalBridge | undefined;
   const listeners: Record<'page' | 'ticket', string> = { page: '', ticket: '' };
 
@@ -77,25 +68,15 @@ describe.skipIf(onAws !== undefined)('local schedules and alarms behave as on AW
   let createdMidMinute: number;
   let ratePreview: string[] = [];
 
-  const call = async (method: string, path: string, json?: unknown) => {
-    const response = await api(`${sked.apiBaseUrl}${path}`, { method, ...(json !== undefined && { json }) });
-    const text = await response.text();
-    const body: unknown = text.length > 0 ? JSON.parse(text) : undefined;
-    return { status: response.status, body, text };
+  const put = async (id: string, job: JobInput) => {
+    const written = await client.putJob(id, job);
+    expect(written.created, `PUT /jobs/${id} replaced a job instead of creating it`).toBe(true);
+    return written;
   };
-  const put = async (id: string, job: Record<string, unknown>) => {
-    const response = await call('PUT', `/jobs/${id}`, job);
-    expect(response.status, response.text).toBe(201);
-    return response;
-  };
-  const runsOf = async (jobId: string) => {
-    const response = await call('GET', `/jobs/${jobId}/runs?limit=50`);
-    expect(response.status, response.text).toBe(200);
-    return runsSchema.parse(response.body).items;
-  };
+  const runsOf = async (jobId: string) => (await client.listRuns(jobId, { limit: 50 })).items;
   /** The job's succeeded runs once there are `atLeast`; a timeout shows every run the job has, whatever its status. */
   const succeededRuns = async (jobId: string, atLeast: number, timeoutMs: number) => {
-    const succeeded = (runs: z.infer<typeof runSchema>[]) => runs.filter((run) => run.status === 'succeeded');
+    const succeeded = (runs: readonly Run[]) => runs.filter((run) => run.status === 'succeeded');
     const runs = await eventually(
       () => runsOf(jobId),
       (all) => succeeded(all).length >= atLeast,
@@ -147,6 +128,7 @@ describe.skipIf(onAws !== undefined)('local schedules and alarms behave as on AW
   beforeAll(async () => {
     // Prepare: the stack, the bridge (queue and EMF metrics), a queue on each alarm topic, and the jobs
     sked = await deploySked(stage, endpoint);
+    client = createSkedClient({ baseUrl: sked.apiBaseUrl, region, auth: { kind: 'iam', credentials } });
     bridge = new LocalBridge(
       { endpoint, sqs, cloudwatch, logsFetch },
       {
@@ -172,12 +154,12 @@ describe.skipIf(onAws !== undefined)('local schedules and alarms behave as on AW
     }
 
     createdMidMinute = Date.now();
-    const task = { type: 'task', task: 'test.fail-n-times', payload: { failures: 0 } };
+    const task = { type: 'task', task: 'test.fail-n-times', payload: { failures: 0 } } as const;
     await put('every-minute', { trigger: { type: 'cron', expression: '* * * * *' }, target: task });
     await put('flexible', { trigger: { type: 'cron', expression: '* * * * *' }, target: task, jitterMinutes: 1 });
     await put('paused', { trigger: { type: 'cron', expression: '* * * * *' }, target: task });
-    const pausedNow = await call('POST', '/jobs/paused/pause', { reason: 'never fires' });
-    expect(pausedNow.status, pausedNow.text).toBe(200);
+    const pausedNow = await client.pauseJob('paused', { reason: 'never fires' });
+    expect(pausedNow.job).toMatchObject({ state: 'paused', paused: { reason: 'never fires' } });
     await put('delivery-fails', { trigger: { type: 'cron', expression: '* * * * *' }, target: task });
 
     target = ceilToMinute(Date.now() + 40_000);
@@ -196,8 +178,7 @@ describe.skipIf(onAws !== undefined)('local schedules and alarms behave as on AW
     });
     await put('once', { trigger: { type: 'date', runAt: iso(target) }, target: task });
     await put('rate', { trigger: { type: 'interval', minutes: 1 }, startAt: iso(target + 15_000), target: task });
-    const rate = await call('GET', '/jobs/rate');
-    ratePreview = jobSchema.parse(rate.body).nextRuns;
+    ratePreview = (await client.getJob('rate')).job.nextRuns;
 
     // A delivery failure as Scheduler meets one when the jobs queue is gone: the schedule points at a queue that does
     // not exist, with a short retry policy so that it reaches the delivery DLQ within seconds.

@@ -10,10 +10,10 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { REDRIVE_MAX_RECEIVE_COUNT } from '../../cdk/constructs/sked-queues';
+import { createSkedClient, SkedNotFoundError, type Run, type SkedClient } from '../../lib/client';
 import { LocalBridge } from '../../scripts/local/local-bridge';
 import { signedFetch } from '../../scripts/local/signed-fetch';
 import { guardedClient } from '../support/aws-clients';
@@ -23,48 +23,43 @@ import { eventually } from '../support/e2e/eventually';
 
 /**
  * The real CDK app deployed to the local cloud under a stage of its own; every job action goes through API Gateway
- * with SigV4. The local-only bridge publishes the queue and EMF metrics the emulator does not derive.
- * Under `npm run test:aws` the same tests run against the stage it deployed to AWS, signed with the default credential
- * chain's credentials, without the bridge (AWS derives those metrics itself) and with longer waits on metrics.
+ * with sked's typed client, signed with SigV4. The local-only bridge publishes the queue and EMF metrics the emulator
+ * does not derive. Under `npm run test:aws` the same tests run against the stage it deployed to AWS, signed with the
+ * default credential chain's credentials in the region the execute-api host names, without the bridge (AWS derives
+ * those metrics itself) and with longer waits on metrics.
  */
 const onAws = awsStage();
 const endpoint = process.env.AWS_ENDPOINT_URL ?? 'http://localhost:4566';
 const region = process.env.AWS_REGION ?? 'us-east-1';
-const credentials = onAws === undefined ? { accessKeyId: 'test', secretAccessKey: 'test' } : defaultProvider();
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const stage = onAws ?? `local-e2e${randomUUID().slice(0, 8)}`;
 /** The wait on each of the two alarms, and the time the test that waits on both may take. */
 const alarmWaitMs = metricWaitMs(60_000);
 const alarmTestMs = 260_000 + 2 * (alarmWaitMs - 60_000);
 
-const runsSchema = z.object({
-  items: z.array(z.object({ runId: z.string(), status: z.string(), attempts: z.number(), kind: z.string() })),
-});
+/** The client for a stage: the emulator's static credentials and region locally, the default chain on AWS. */
+const clientOf = (baseUrl: string, options: { readonly attempts?: number } = {}): SkedClient =>
+  createSkedClient({
+    baseUrl,
+    ...(onAws === undefined && { region, auth: { kind: 'iam', credentials } }),
+    ...(options.attempts !== undefined && { retry: { attempts: options.attempts } }),
+  });
 
 describe('sked deployed to the local cloud', () => {
-  const api = signedFetch({ region, service: 'execute-api', credentials });
   const sqs = guardedClient(SQSClient);
   const cloudwatch = guardedClient(CloudWatchClient);
   const scheduler = guardedClient(SchedulerClient);
   const sns = guardedClient(SNSClient);
   let sked: LocalSked;
+  let client: SkedClient;
   let bridge: LocalBridge | undefined;
   let pagerQueueUrl: string | undefined;
   const everyMinute = 'e2e-every-minute';
   const alwaysFails = 'e2e-always-fails';
-  /** The run run-now started, as GET answered for it right after the POST returned. */
-  let runNowRead: { runId: string; status: number; body: unknown };
+  /** The run run-now started, as GET answered for it right after the POST returned: the run, or the refusal. */
+  let runNowRead: { runId: string; run?: Run; error?: unknown };
 
-  const call = async (method: string, path: string, json?: unknown) => {
-    const response = await api(`${sked.apiBaseUrl}${path}`, { method, ...(json !== undefined && { json }) });
-    const text = await response.text();
-    const body: unknown = text.length > 0 ? JSON.parse(text) : undefined;
-    return { status: response.status, body, text };
-  };
-  const runsOf = async (jobId: string) => {
-    const response = await call('GET', `/jobs/${jobId}/runs?limit=50`);
-    expect(response.status, response.text).toBe(200);
-    return runsSchema.parse(response.body).items;
-  };
+  const runsOf = async (jobId: string) => (await client.listRuns(jobId, { limit: 50 })).items;
 
   const allowTopicToSend = async (queueUrl: string, queueArn: string) => {
     const statement = {
@@ -85,6 +80,7 @@ describe('sked deployed to the local cloud', () => {
   beforeAll(async () => {
     // Prepare: the stack, the bridge, an SQS queue subscribed to the page topic, and two jobs
     sked = await deploySked(stage, endpoint);
+    client = clientOf(sked.apiBaseUrl);
     if (onAws === undefined) {
       bridge = new LocalBridge(
         { endpoint, sqs, cloudwatch, logsFetch: signedFetch({ region, service: 'logs', credentials }) },
@@ -115,22 +111,25 @@ describe('sked deployed to the local cloud', () => {
     }
 
     const created = [
-      await call('PUT', `/jobs/${everyMinute}`, {
+      await client.putJob(everyMinute, {
         trigger: { type: 'interval', minutes: 1 },
         target: { type: 'task', task: 'test.fail-n-times', payload: { failures: 0 } },
       }),
-      await call('PUT', `/jobs/${alwaysFails}`, {
+      await client.putJob(alwaysFails, {
         trigger: { type: 'interval', hours: 12 },
         target: { type: 'task', task: 'test.fail-n-times', payload: { failures: 100 } },
         retry: { maxAttempts: 2, initialSeconds: 0 },
       }),
     ];
-    for (const response of created) expect(response.status, response.text).toBe(201);
-    const runNow = await call('POST', `/jobs/${alwaysFails}/run`);
-    expect(runNow.status, runNow.text).toBe(202);
-    const { runId } = z.object({ runId: z.string() }).parse(runNow.body);
-    const read = await call('GET', `/jobs/${alwaysFails}/runs/${runId}`);
-    runNowRead = { runId, status: read.status, body: read.body };
+    expect(created.map((written) => written.created)).toEqual([true, true]);
+    const { runId } = await client.runJob(alwaysFails);
+    // One attempt only: a retried read could hide that the run was not there at first.
+    runNowRead = await clientOf(sked.apiBaseUrl, { attempts: 1 })
+      .getRun(alwaysFails, runId)
+      .then(
+        (run) => ({ runId, run }),
+        (error: unknown) => ({ runId, error }),
+      );
   }, 300_000);
 
   afterAll(async () => {
@@ -142,9 +141,9 @@ describe('sked deployed to the local cloud', () => {
 
   it('answers for the run id run-now returned as soon as the POST returns', () => {
     // Assess
-    expect(runNowRead.status).toBe(200);
-    expect(runNowRead.body).toMatchObject({ runId: runNowRead.runId, kind: 'manual' });
-    expect(['queued', 'running', 'failed']).toContain((runNowRead.body as { status: string }).status);
+    expect(runNowRead.error).toBeUndefined();
+    expect(runNowRead.run).toMatchObject({ runId: runNowRead.runId, kind: 'manual' });
+    expect(['queued', 'running', 'failed']).toContain(runNowRead.run?.status);
   });
 
   it('runs a job registered every minute and records a succeeded run', async () => {
@@ -241,8 +240,8 @@ describe('sked deployed to the local cloud', () => {
 
   it('starts no new runs of a paused job', async () => {
     // Prepare
-    const paused = await call('POST', `/jobs/${everyMinute}/pause`, { reason: 'e2e' });
-    expect(paused.status, paused.text).toBe(200);
+    const paused = await client.pauseJob(everyMinute, { reason: 'e2e' });
+    expect(paused.job).toMatchObject({ state: 'paused', paused: { reason: 'e2e' } });
     // Anything already delivered before the pause settles first.
     await new Promise((resolve) => setTimeout(resolve, 15_000));
     const before = new Set((await runsOf(everyMinute)).map((run) => run.runId));
@@ -261,12 +260,10 @@ describe('sked deployed to the local cloud', () => {
 
   it('deletes a job together with its schedule', async () => {
     // Act
-    const deleted = await call('DELETE', `/jobs/${everyMinute}`);
-    const read = await call('GET', `/jobs/${everyMinute}`);
+    await client.deleteJob(everyMinute);
 
     // Assess
-    expect(deleted.status, deleted.text).toBe(204);
-    expect(read.status).toBe(404);
+    await expect(client.getJob(everyMinute)).rejects.toBeInstanceOf(SkedNotFoundError);
     await expect(
       scheduler.send(new GetScheduleCommand({ Name: everyMinute, GroupName: sked.outputs.ScheduleGroupName })),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
