@@ -1,19 +1,7 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { sigV4RequestSigner, type SigV4SignerOptions } from '../../lib/adapters/aws/sigv4-request-signer';
 
-export interface SignedFetchOptions {
-  readonly region: string;
-  /** SigV4 service name: `execute-api` for API Gateway, `logs` for CloudWatch Logs. */
-  readonly service: string;
-  /** Fixed credentials, or a provider (the default chain's, say) that the signer asks before each request. */
-  readonly credentials: SigningCredentials | (() => Promise<SigningCredentials>);
-}
-
-export interface SigningCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
+/** Region, SigV4 service (`execute-api` for API Gateway, `logs` for CloudWatch Logs) and credentials or a provider. */
+export type SignedFetchOptions = SigV4SignerOptions;
 
 export interface SignedRequest {
   readonly method?: string;
@@ -26,40 +14,21 @@ export interface SignedRequest {
 export type SignedFetch = (url: string | URL, request?: SignedRequest) => Promise<Response>;
 
 /**
- * `fetch` with AWS Signature Version 4, as an IAM-authorised API Gateway caller (or any AWS JSON API) needs.
- * The host header is signed but left for fetch to send, since it is derived from the same URL.
+ * `fetch` with AWS Signature Version 4 (lib/adapters/aws/sigv4-request-signer.ts), as an IAM-authorised caller of
+ * an AWS JSON API (CloudWatch Logs, API Gateway) needs.
  */
 export function signedFetch(options: SignedFetchOptions): SignedFetch {
-  const signer = new SignatureV4({
-    service: options.service,
-    region: options.region,
-    credentials: options.credentials,
-    sha256: Sha256,
-  });
+  const sign = sigV4RequestSigner(options);
   return async (target, request = {}) => {
     const url = new URL(target);
+    const method = request.method ?? 'GET';
     const body = request.json !== undefined ? JSON.stringify(request.json) : request.body;
-    const headers: Record<string, string> = {
-      host: url.host,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-      ...request.headers,
-    };
-    const query: Record<string, string | string[]> = {};
-    for (const key of new Set(url.searchParams.keys())) {
-      const values = url.searchParams.getAll(key);
-      query[key] = values.length === 1 ? (values[0] ?? '') : values;
-    }
-    const signed = await signer.sign({
-      method: request.method ?? 'GET',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port !== '' && { port: Number(url.port) }),
-      path: decodeURIComponent(url.pathname),
-      query,
-      headers,
+    const headers = await sign({
+      method,
+      url,
+      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...request.headers },
       ...(body !== undefined && { body }),
     });
-    const { host: _host, ...sent } = signed.headers;
-    return fetch(url, { method: request.method ?? 'GET', headers: sent, ...(body !== undefined && { body }) });
+    return fetch(url, { method, headers, ...(body !== undefined && { body }) });
   };
 }

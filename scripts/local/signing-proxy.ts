@@ -8,11 +8,9 @@
  *   await proxy.close();
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { SignedFetchOptions } from './signed-fetch';
+import { sigV4RequestSigner, type SigV4SignerOptions } from '../../lib/adapters/aws/sigv4-request-signer';
 
-export interface SigningProxyOptions extends SignedFetchOptions {
+export interface SigningProxyOptions extends SigV4SignerOptions {
   /** Base URL requests are forwarded under, e.g. `https://<id>.execute-api.<region>.amazonaws.com/<stage>`. */
   readonly target: string;
   /** Port on 127.0.0.1. @default 0 (a free port) */
@@ -80,22 +78,13 @@ export function upstreamUrl(base: URL, requestTarget: string): URL {
   return url;
 }
 
-function forwardedHeaders(headers: IncomingHttpHeaders, host: string): Record<string, string> {
-  const forwarded: Record<string, string> = { host };
+function forwardedHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const forwarded: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || DROPPED_REQUEST_HEADERS.has(name)) continue;
     forwarded[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return forwarded;
-}
-
-function queryOf(url: URL): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(url.searchParams.keys())) {
-    const values = url.searchParams.getAll(key);
-    query[key] = values.length === 1 ? (values[0] ?? '') : values;
-  }
-  return query;
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -116,31 +105,15 @@ function answer(response: ServerResponse, status: number, text: string): void {
 export async function startSigningProxy(options: SigningProxyOptions): Promise<SigningProxy> {
   const base = new URL(options.target);
   const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
-  const signer = new SignatureV4({
-    service: options.service,
-    region: options.region,
-    credentials: options.credentials,
-    sha256: Sha256,
-  });
+  const sign = sigV4RequestSigner(options);
 
   const forward = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const method = request.method ?? 'GET';
     const body = await readBody(request);
     const url = upstreamUrl(base, request.url ?? '/');
     const hasBody = body.length > 0;
-    // SigV4 for execute-api canonicalises the path as sent, each segment encoded once more: the signer does that
-    // second encoding, so it gets the path as it goes on the wire, not decoded.
-    const signed = await signer.sign({
-      method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port !== '' && { port: Number(url.port) }),
-      path: url.pathname,
-      query: queryOf(url),
-      headers: forwardedHeaders(request.headers, url.host),
-      ...(hasBody && { body }),
-    });
-    const { host: _host, ...sent } = signed.headers;
+    // The signer takes the path as it goes on the wire and encodes each segment once more, as execute-api expects.
+    const sent = await sign({ method, url, headers: forwardedHeaders(request.headers), ...(hasBody && { body }) });
     const upstream = await fetch(url, {
       method,
       headers: sent,

@@ -16,7 +16,8 @@ export interface RequestToSign {
   /** The URL exactly as it will be sent: its path percent-encoded as on the wire. */
   readonly url: URL;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body?: string;
+  /** Text, or bytes as a proxy relays them. */
+  readonly body?: string | Uint8Array;
 }
 
 /** Signs a request; returns the headers to send: the request's own plus authorization, x-amz-date and friends. */
