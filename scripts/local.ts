@@ -18,15 +18,14 @@ import { fileURLToPath } from 'node:url';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { REDRIVE_MAX_RECEIVE_COUNT } from '../cdk/constructs/sked-queues';
 import { createSkedClient, type JobInput, type SkedClient } from '../lib/client';
-import { LocalBridge } from '../scripts/local/local-bridge';
+import type { LocalBridge } from '../scripts/local/local-bridge';
 import { parseArgs } from 'node:util';
 import { startLocalTooling, type LocalTooling } from '../scripts/local/local-tooling';
 import { fireScheduleOccurrence } from '../scripts/local/scheduler';
 import { signedFetch } from '../scripts/local/signed-fetch';
 import { guardedClient } from '../test/support/aws-clients';
-import { deploySked, destroySked, readOutputs } from '../test/support/e2e/deployment';
+import { deploySked, destroySked, readOutputs, startLocalBridge } from '../test/support/e2e/deployment';
 import { ensureLocalCloud, localAwsEnv, stopDetached } from './local-cloud';
 
 const STAGE = 'local';
@@ -121,22 +120,13 @@ async function up(): Promise<void> {
 
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-  const bridge = new LocalBridge(
-    {
-      endpoint: cloud.endpoint,
-      sqs: guardedClient(SQSClient),
-      cloudwatch: guardedClient(CloudWatchClient),
-      logsFetch: signedFetch({ region, service: 'logs', credentials }),
-      log,
-    },
-    {
-      jobsQueueUrl: sked.outputs.JobsQueueUrl,
-      jobsDlqUrl: sked.outputs.JobsDlqUrl,
-      deliveryDlqUrl: sked.outputs.DeliveryDlqUrl,
-      workerLogGroupName: sked.outputs.WorkerLogGroupName,
-      maxReceiveCount: REDRIVE_MAX_RECEIVE_COUNT,
-    },
-  );
+  const bridgeDeps = {
+    endpoint: cloud.endpoint,
+    sqs: guardedClient(SQSClient),
+    cloudwatch: guardedClient(CloudWatchClient),
+    logsFetch: signedFetch({ region, service: 'logs', credentials }),
+    log,
+  };
   const stopping = new AbortController();
   const stop = () => {
     if (stopping.signal.aborted) return;
@@ -145,11 +135,11 @@ async function up(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  let bridge: LocalBridge | undefined;
   let tooling: LocalTooling | undefined;
   // Whatever ends the session (Ctrl-C, local:down, a failed registration), what it started is stopped.
   try {
-    await bridge.ensureRedrivePolicy();
-    bridge.start();
+    bridge = await startLocalBridge(bridgeDeps, sked);
     tooling = await startLocalTooling({
       endpoint: cloud.endpoint,
       groups: [sked.outputs.ScheduleGroupName],
@@ -163,7 +153,7 @@ async function up(): Promise<void> {
     await streamRuns(client, jobIds, stopping.signal);
   } finally {
     await tooling?.stop();
-    await bridge.stop();
+    await bridge?.stop();
     await down(readSession());
   }
 }

@@ -17,13 +17,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { REDRIVE_MAX_RECEIVE_COUNT } from '../../cdk/constructs/sked-queues';
 import { createSkedClient, type JobInput, type Run, type SkedClient } from '../../lib/client';
-import { LocalBridge } from '../../scripts/local/local-bridge';
+import type { LocalBridge } from '../../scripts/local/local-bridge';
 import { signedFetch } from '../../scripts/local/signed-fetch';
 import { guardedClient } from '../support/aws-clients';
 import { awsStage } from '../support/e2e/aws-stage';
-import { deploySked, destroySked, type LocalSked } from '../support/e2e/deployment';
+import { deploySked, destroySked, startLocalBridge, type LocalSked } from '../support/e2e/deployment';
 import { eventually } from '../support/e2e/eventually';
 
 /**
@@ -129,18 +128,7 @@ describe.skipIf(onAws !== undefined)('local schedules and alarms behave as on AW
     // Prepare: the stack, the bridge (queue and EMF metrics), a queue on each alarm topic, and the jobs
     sked = await deploySked(stage, endpoint);
     client = createSkedClient({ baseUrl: sked.apiBaseUrl, region, auth: { kind: 'iam', credentials } });
-    bridge = new LocalBridge(
-      { endpoint, sqs, cloudwatch, logsFetch },
-      {
-        jobsQueueUrl: sked.outputs.JobsQueueUrl,
-        jobsDlqUrl: sked.outputs.JobsDlqUrl,
-        deliveryDlqUrl: sked.outputs.DeliveryDlqUrl,
-        workerLogGroupName: sked.outputs.WorkerLogGroupName,
-        maxReceiveCount: REDRIVE_MAX_RECEIVE_COUNT,
-      },
-    );
-    await bridge.ensureRedrivePolicy();
-    bridge.start(5_000);
+    bridge = await startLocalBridge({ endpoint, sqs, cloudwatch, logsFetch }, sked, 5_000);
     for (const [severity, topicArn] of [
       ['page', sked.outputs.PageTopicArn],
       ['ticket', sked.outputs.TicketTopicArn],

@@ -12,13 +12,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { REDRIVE_MAX_RECEIVE_COUNT } from '../../cdk/constructs/sked-queues';
 import { createSkedClient, SkedNotFoundError, type Run, type SkedClient } from '../../lib/client';
-import { LocalBridge } from '../../scripts/local/local-bridge';
+import type { LocalBridge } from '../../scripts/local/local-bridge';
 import { signedFetch } from '../../scripts/local/signed-fetch';
 import { guardedClient } from '../support/aws-clients';
 import { awsStage, metricWaitMs, pagerQueueName } from '../support/e2e/aws-stage';
-import { deploySked, destroySked, type LocalSked } from '../support/e2e/deployment';
+import { deploySked, destroySked, startLocalBridge, type LocalSked } from '../support/e2e/deployment';
 import { eventually } from '../support/e2e/eventually';
 
 /**
@@ -82,18 +81,8 @@ describe('sked deployed to the local cloud', () => {
     sked = await deploySked(stage, endpoint);
     client = clientOf(sked.apiBaseUrl);
     if (onAws === undefined) {
-      bridge = new LocalBridge(
-        { endpoint, sqs, cloudwatch, logsFetch: signedFetch({ region, service: 'logs', credentials }) },
-        {
-          jobsQueueUrl: sked.outputs.JobsQueueUrl,
-          jobsDlqUrl: sked.outputs.JobsDlqUrl,
-          deliveryDlqUrl: sked.outputs.DeliveryDlqUrl,
-          workerLogGroupName: sked.outputs.WorkerLogGroupName,
-          maxReceiveCount: REDRIVE_MAX_RECEIVE_COUNT,
-        },
-      );
-      await bridge.ensureRedrivePolicy();
-      bridge.start(5_000);
+      const logsFetch = signedFetch({ region, service: 'logs', credentials });
+      bridge = await startLocalBridge({ endpoint, sqs, cloudwatch, logsFetch }, sked, 5_000);
     }
 
     const pager = await sqs.send(new CreateQueueCommand({ QueueName: pagerQueueName(stage) }));

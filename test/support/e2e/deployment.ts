@@ -10,6 +10,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import * as z from 'zod';
 import { PROJECT_ROOT } from '../../../cdk/constructs/sked-function';
 import { localAwsEnv } from '../../../scripts/local-cloud';
+import { REDRIVE_MAX_RECEIVE_COUNT } from '../../../cdk/constructs/sked-queues';
+import { LocalBridge, type LocalBridgeDeps } from '../../../scripts/local/local-bridge';
 import { guardedClient } from '../aws-clients';
 import { awsStage } from './aws-stage';
 
@@ -139,4 +141,25 @@ export async function destroySked(
     options.quiet ?? true,
   );
   rmSync(join(PROJECT_ROOT, assembly), { recursive: true, force: true });
+}
+
+/**
+ * The local-only bridge for a deployed stage (scripts/local/local-bridge.ts): re-applies the jobs queue's redrive
+ * policy if the emulator dropped it, then publishes the queue and EMF metrics every `intervalMs` until stopped.
+ */
+export async function startLocalBridge(
+  deps: LocalBridgeDeps,
+  sked: LocalSked,
+  intervalMs?: number,
+): Promise<LocalBridge> {
+  const bridge = new LocalBridge(deps, {
+    jobsQueueUrl: sked.outputs.JobsQueueUrl,
+    jobsDlqUrl: sked.outputs.JobsDlqUrl,
+    deliveryDlqUrl: sked.outputs.DeliveryDlqUrl,
+    workerLogGroupName: sked.outputs.WorkerLogGroupName,
+    maxReceiveCount: REDRIVE_MAX_RECEIVE_COUNT,
+  });
+  await bridge.ensureRedrivePolicy();
+  bridge.start(intervalMs);
+  return bridge;
 }
