@@ -12,6 +12,9 @@ export const WORKER_METRIC_NAMES = {
   runsSkipped: 'RunsSkipped',
   runDuration: 'RunDuration',
   scheduleLag: 'ScheduleLag',
+  occurrencesEnqueued: 'OccurrencesEnqueued',
+  occurrencesEnqueuedLate: 'OccurrencesEnqueuedLate',
+  occurrencesNotEnqueued: 'OccurrencesNotEnqueued',
 } as const;
 
 export type WorkerMetricName = (typeof WORKER_METRIC_NAMES)[keyof typeof WORKER_METRIC_NAMES];

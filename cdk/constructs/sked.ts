@@ -162,6 +162,8 @@ export class Sked extends Construct {
     this.storage.grantJobsRunUpdates(this.workerFunction);
     this.storage.grantRunsReadWrite(this.workerFunction);
     jobsDlq.grantSendMessages(this.workerFunction);
+    // Second precision: a job's tick puts its coming occurrences on the jobs queue.
+    jobsQueue.grantSendMessages(this.workerFunction);
     eventBus.grantPutEventsTo(this.workerFunction);
     this.webhookSecret.grantRead(this.workerFunction);
     this.workerFunction.addEventSource(

@@ -7,9 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDbJobStore } from '../adapters/aws/dynamodb-job-store';
 import { DynamoDbRunLedger } from '../adapters/aws/dynamodb-run-ledger';
 import { DynamoDbRunReports } from '../adapters/aws/dynamodb-run-reports';
+import { DynamoDbTickCoverage } from '../adapters/aws/dynamodb-tick-coverage';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-events';
 import { CachedSecret } from '../adapters/aws/secrets';
 import { SqsMessageActions } from '../adapters/aws/sqs-message-actions';
+import { SqsRunQueue } from '../adapters/aws/sqs-run-queue';
 import { HttpWebhookCaller } from '../adapters/http/webhook-caller';
 import { createLogger, LogMasker, PowertoolsWorkerLog, type LogLevelName } from '../adapters/observability/logger';
 import { createMetrics, EmfWorkerMetrics } from '../adapters/observability/metrics';
@@ -67,6 +69,8 @@ export function awsWorkerDeps(
     jobs: jobStore,
     completion: jobStore,
     ledger: new DynamoDbRunLedger(dynamodb, config[ENV.runsTable], retentionDays),
+    ticks: new DynamoDbTickCoverage(dynamodb, config[ENV.runsTable]),
+    occurrences: new SqsRunQueue(sqs, config[ENV.jobsQueueUrl]),
     tasks: tasks({
       includeTestTasks,
       services: { http, reports, clock, ...(includeTestTasks && { sideEffects: reports }) },

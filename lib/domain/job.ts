@@ -6,7 +6,8 @@ import {
   type ParsedJobInput,
 } from '../schemas/job';
 import { ValidationError, type FieldIssue } from './errors';
-import { toScheduleExpression } from './schedule-expression';
+import { precisionIssues } from './precision';
+import { planSchedule } from './schedule-expression';
 
 export interface JobContext {
   readonly now: Date;
@@ -18,7 +19,7 @@ export interface JobContext {
 
 /**
  * Turns a parsed client input into a complete job, with every default applied, or throws a ValidationError
- * naming each field EventBridge Scheduler could not represent.
+ * naming each field EventBridge Scheduler could not represent at the job's precision.
  */
 export function buildJob(input: ParsedJobInput, context: JobContext, previous?: Job): Job {
   const issues: FieldIssue[] = [];
@@ -31,7 +32,16 @@ export function buildJob(input: ParsedJobInput, context: JobContext, previous?: 
     }
   };
 
-  collect(() => toScheduleExpression(input.trigger, context.now));
+  collect(() => {
+    planSchedule(input.trigger, context.now);
+    issues.push(
+      ...precisionIssues({
+        trigger: input.trigger,
+        jitterMinutes: input.jitterMinutes ?? 0,
+        ...(input.precision !== undefined && { precision: input.precision }),
+      }),
+    );
+  });
   if (
     input.startAt !== undefined &&
     input.endAt !== undefined &&
@@ -77,6 +87,7 @@ export function buildJob(input: ParsedJobInput, context: JobContext, previous?: 
     maxConcurrent,
     slotsHighWater: Math.max(maxConcurrent, previous?.slotsHighWater ?? previous?.maxConcurrent ?? maxConcurrent),
     overlap: input.overlap ?? context.defaults.overlap,
+    precision: input.precision,
     tags: [...new Set(input.tags ?? [])],
     state: previous?.state === 'paused' ? 'paused' : 'enabled',
     paused: previous?.state === 'paused' ? previous.paused : undefined,

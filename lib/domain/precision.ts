@@ -1,3 +1,4 @@
+import type { Job, Precision } from '../schemas/job';
 import type { Trigger } from '../schemas/trigger';
 import { cronSecondPrecisionIssue, cronSpecOf } from './cron';
 import { ValidationError } from './errors';
@@ -34,4 +35,33 @@ export function needsSecondPrecision(trigger: Trigger): boolean {
 export function assertMinutePrecision(trigger: Trigger): void {
   const issue = secondPrecisionIssue(trigger);
   if (issue !== undefined) throw new ValidationError([issue]);
+}
+
+/** The precision a job runs at: as it asks, else second when its trigger has seconds, else minute. */
+export function effectivePrecision(job: Pick<Job, 'precision' | 'trigger'>): Precision {
+  return job.precision ?? (needsSecondPrecision(job.trigger) ? 'second' : 'minute');
+}
+
+/**
+ * What a job's precision rules out, by field: a second trigger on a job that asks for minute precision, and a
+ * flexible time window (jitter) on a second-precision job, whose runs are placed at their second. Throws
+ * ValidationError for a trigger that is invalid at any precision.
+ */
+export function precisionIssues(job: Pick<Job, 'precision' | 'trigger' | 'jitterMinutes'>): FieldIssue[] {
+  const issue = secondPrecisionIssue(job.trigger);
+  if (job.precision === 'minute' && issue !== undefined) {
+    return [
+      { path: issue.path, message: `${issue.message}; or leave out precision: 'minute' to fire it at the second` },
+    ];
+  }
+  if (effectivePrecision(job) === 'second' && job.jitterMinutes > 0) {
+    return [
+      {
+        path: 'jitterMinutes',
+        message:
+          'a second-precision job runs at its second, so it takes no flexible time window; set 0 or leave it out',
+      },
+    ];
+  }
+  return [];
 }

@@ -1,7 +1,9 @@
-import { SCHEDULED_TIME_PLACEHOLDER, type ScheduledEnvelope } from '../schemas/envelope';
+import { SCHEDULED_TIME_PLACEHOLDER, type ScheduledEnvelope, type TickEnvelope } from '../schemas/envelope';
 import type { Job } from '../schemas/job';
 import { intervalSecondsOf } from './interval';
-import { toScheduleExpression } from './schedule-expression';
+import { effectivePrecision } from './precision';
+import { planSchedule, toScheduleExpression } from './schedule-expression';
+import { occurrenceBounds, TICK_EXPRESSION, TICK_LEAD_MS } from './tick';
 
 /** Where a deployment's schedules deliver. */
 export interface ScheduleTargetContext {
@@ -48,8 +50,14 @@ export function scheduleEnvelopeInput(jobId: string): string {
   return JSON.stringify(envelope);
 }
 
-/** A rate job's period in milliseconds; undefined for cron and date jobs. */
+export function tickEnvelopeInput(jobId: string): string {
+  const envelope: TickEnvelope = { v: 1, jobId, kind: 'tick', scheduledTime: SCHEDULED_TIME_PLACEHOLDER };
+  return JSON.stringify(envelope);
+}
+
+/** A rate job's period in milliseconds; undefined for cron and date jobs, and for ticks (a cron). */
 export function ratePeriodMsOf(job: Job): number | undefined {
+  if (effectivePrecision(job) === 'second') return undefined;
   return job.trigger.type === 'interval' ? intervalSecondsOf(job.trigger) * 1000 : undefined;
 }
 
@@ -70,7 +78,14 @@ export function scheduleStartDate(job: Job, now: Date): Date | undefined {
   return new Date(startAt.getTime() + periods * periodMs);
 }
 
+/**
+ * The full schedule of a job. A minute-precision job's schedule delivers its occurrences; a second-precision job's
+ * is its tick (docs/design.md#second-precision): TICK_EXPRESSION in UTC from TICK_LEAD_MS before its first possible
+ * occurrence to its last, delivering the tick envelope. Throws ValidationError when the trigger cannot be
+ * scheduled at `now` (a date that has passed).
+ */
 export function toScheduleDefinition(job: Job, target: ScheduleTargetContext, now: Date): ScheduleDefinition {
+  if (effectivePrecision(job) === 'second') return toTickDefinition(job, target, now);
   const startDate = scheduleStartDate(job, now);
   const { expression, timezone } = toScheduleExpression(job.trigger, now);
   return {
@@ -90,6 +105,33 @@ export function toScheduleDefinition(job: Job, target: ScheduleTargetContext, no
       RoleArn: target.roleArn,
       Input: scheduleEnvelopeInput(job.id),
       RetryPolicy: { MaximumEventAgeInSeconds: deliveryMaxEventAgeSeconds(job), MaximumRetryAttempts: 185 },
+      DeadLetterConfig: { Arn: target.deliveryDlqArn },
+    },
+  };
+}
+
+function toTickDefinition(job: Job, target: ScheduleTargetContext, now: Date): ScheduleDefinition {
+  planSchedule(job.trigger, now);
+  const { first, last } = occurrenceBounds(job);
+  const tickStart = first === undefined ? undefined : new Date(first.getTime() - TICK_LEAD_MS);
+  return {
+    Name: job.id,
+    GroupName: target.groupName,
+    ScheduleExpression: TICK_EXPRESSION,
+    ScheduleExpressionTimezone: 'UTC',
+    // A passed StartDate bounds nothing, and Scheduler refuses one more than 5 minutes old (see scheduleStartDate).
+    ...(tickStart !== undefined && tickStart.getTime() > now.getTime() && { StartDate: tickStart }),
+    ...(last !== undefined && { EndDate: last }),
+    ...(job.description !== undefined && { Description: job.description.slice(0, 512) }),
+    State: job.state === 'enabled' ? 'ENABLED' : 'DISABLED',
+    FlexibleTimeWindow: { Mode: 'OFF' },
+    ActionAfterCompletion: job.trigger.type === 'date' ? 'DELETE' : 'NONE',
+    Target: {
+      Arn: target.queueArn,
+      RoleArn: target.roleArn,
+      Input: tickEnvelopeInput(job.id),
+      // A tick older than its horizon covers nothing the next one does not.
+      RetryPolicy: { MaximumEventAgeInSeconds: 15 * 60, MaximumRetryAttempts: 185 },
       DeadLetterConfig: { Arn: target.deliveryDlqArn },
     },
   };

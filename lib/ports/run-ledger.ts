@@ -1,3 +1,4 @@
+import type { TickCoverage } from '../domain/tick';
 import type { Page } from './job-store';
 import type { Run, RunError, RunStatus } from '../schemas/run';
 
@@ -151,4 +152,18 @@ export interface RunLedger extends RunReader {
    * With `holdUntil` (the attempt may still be running), the run's lease and the slot stay held until then instead.
    */
   release(claim: Claim, error: RunError, at: Date, holdUntil?: Date): Promise<void>;
+}
+
+/**
+ * Where a second-precision job's ticks stopped (docs/design.md#second-precision): an item beside its runs. Every
+ * advance is conditional on the coverage read before it, so two deliveries of one tick cannot both move it.
+ */
+export interface TickCoverageStore {
+  /** Strongly consistent: the coverage the last advance left, or undefined when there is none. */
+  coverage(jobId: string): Promise<TickCoverage | undefined>;
+  /**
+   * Records `next` while the coverage is still `expected` (undefined: none yet); false when another tick moved it
+   * first, which then changes nothing.
+   */
+  advanceCoverage(jobId: string, expected: TickCoverage | undefined, next: TickCoverage): Promise<boolean>;
 }

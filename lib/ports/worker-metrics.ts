@@ -13,4 +13,11 @@ export interface WorkerMetrics {
   rejected(): void;
   /** A worker-side failure (DynamoDB, SQS, events) by category, apart from the targets' own failures. */
   workerError(category: ErrorCategory): void;
+  /**
+   * A tick put `enqueued` occurrences on the jobs queue, `late` of them already due (ticks that arrived late or
+   * stopped: the misfire policy decides those).
+   */
+  ticked(enqueued: number, late: number): void;
+  /** Occurrences a tick could not enqueue any more: ticks stopped for longer than the backfill reaches. */
+  notEnqueued(count: number): void;
 }

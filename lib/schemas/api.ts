@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { storedJsonObject } from './stored-json';
-import { ID_PATTERN, jobInputSchema, jobSchema, jobStateSchema } from './job';
+import { ID_PATTERN, jobInputSchema, jobSchema, jobStateSchema, PRECISIONS } from './job';
 import { runSchema, runStatusSchema } from './run';
 import { triggerSchema } from './trigger';
 
@@ -92,6 +92,7 @@ export const MUTABLE_JOB_FIELDS = [
   'coalesce',
   'maxConcurrent',
   'overlap',
+  'precision',
   'tags',
 ] as const;
 
@@ -188,14 +189,24 @@ export const previewBodySchema = z
   .strict();
 
 export const previewResponseSchema = z.object({
+  precision: z
+    .enum(PRECISIONS)
+    .describe(
+      "The precision a job with this trigger runs at by default: 'second' when the trigger has seconds (see " +
+        '`secondPrecision`), else minute',
+    ),
   expression: z
     .string()
-    .optional()
     .describe(
-      'The EventBridge Scheduler expression a job with this trigger gets: cron(...), rate(...) or at(...). ' +
-        'Absent when the trigger needs second precision (see `secondPrecision`)',
+      'The EventBridge Scheduler expression a job with this trigger gets: cron(...), rate(...) or at(...); for a ' +
+        'second-precision job its tick schedule, cron(0/5 * * * ? *) in UTC, which enqueues each occurrence ahead of ' +
+        'its second',
     ),
   timezone: z.string().describe('The schedule expression time zone'),
+  triggerTimezone: z
+    .string()
+    .optional()
+    .describe("Second precision only: the zone the trigger's fire times are computed in"),
   nextRuns: z
     .array(isoInstant)
     .describe(
@@ -207,8 +218,8 @@ export const previewResponseSchema = z.object({
     .optional()
     .describe(
       'Present only when the trigger fires at a second other than 0 or on a period that is not a whole number of ' +
-        'minutes: EventBridge Scheduler fires on the minute, so a job refuses such a trigger for now, with this ' +
-        'field and reason (a 400 on create, PUT and PATCH)',
+        'minutes: why EventBridge Scheduler cannot fire it itself. A job with it runs at second precision; one that ' +
+        "asks for precision: 'minute' is refused with this field and reason (a 400 on create, PUT and PATCH)",
     ),
 });
 

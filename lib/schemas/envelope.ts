@@ -13,6 +13,23 @@ export const scheduledEnvelopeSchema = z
     jobId,
     kind: z.literal('schedule'),
     scheduledTime: z.string().min(1).describe(`ISO-8601 instant, or ${SCHEDULED_TIME_PLACEHOLDER} when unsubstituted`),
+    tick: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('Set when a tick enqueued the occurrence (second precision): the scheduled time of that tick'),
+  })
+  .strict();
+
+/**
+ * What a second-precision job's tick schedule delivers: the worker puts the occurrences of the coming minutes on
+ * the jobs queue (docs/design.md#second-precision). The API sends one too, when a write makes such a job active.
+ */
+export const tickEnvelopeSchema = z
+  .object({
+    v: z.literal(1),
+    jobId,
+    kind: z.literal('tick'),
+    scheduledTime: z.string().min(1).describe(`ISO-8601 instant, or ${SCHEDULED_TIME_PLACEHOLDER} when unsubstituted`),
   })
   .strict();
 
@@ -30,5 +47,13 @@ export const manualEnvelopeSchema = z
 
 export const runEnvelopeSchema = z.discriminatedUnion('kind', [scheduledEnvelopeSchema, manualEnvelopeSchema]);
 export type RunEnvelope = z.infer<typeof runEnvelopeSchema>;
+/** Everything the jobs queue carries. */
+export const queueEnvelopeSchema = z.discriminatedUnion('kind', [
+  scheduledEnvelopeSchema,
+  manualEnvelopeSchema,
+  tickEnvelopeSchema,
+]);
+export type QueueEnvelope = z.infer<typeof queueEnvelopeSchema>;
+export type TickEnvelope = z.infer<typeof tickEnvelopeSchema>;
 export type ScheduledEnvelope = z.infer<typeof scheduledEnvelopeSchema>;
 export type ManualEnvelope = z.infer<typeof manualEnvelopeSchema>;

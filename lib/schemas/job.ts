@@ -20,6 +20,8 @@ export const JOBS_QUEUE_RETENTION_SECONDS = 4 * 24 * 60 * 60;
  */
 export const MAX_TOTAL_RETRY_DELAY_SECONDS = JOBS_QUEUE_RETENTION_SECONDS - 24 * 60 * 60;
 export const MAX_ATTEMPTS = 10;
+export const PRECISIONS = ['minute', 'second'] as const;
+export type Precision = (typeof PRECISIONS)[number];
 
 const identifier = (what: string) =>
   z.string().regex(ID_PATTERN, `${what} must be 1-64 characters of letters, digits, '_', '.' or '-'`);
@@ -123,6 +125,14 @@ const jobFields = {
   coalesce: jobPoliciesSchema.shape.coalesce,
   maxConcurrent: jobPoliciesSchema.shape.maxConcurrent,
   overlap: overlapSchema.describe("default 'skip'"),
+  precision: z
+    .enum(PRECISIONS)
+    .describe(
+      "How close to its time each run starts. 'minute': EventBridge Scheduler fires the occurrence itself, within " +
+        "the minute after its time. 'second': a tick schedule fires ahead and each occurrence is put on the jobs " +
+        'queue to arrive at its second. Default: second when the trigger has seconds (a second other than 0, or an ' +
+        'interval that is not whole minutes), else minute',
+    ),
   tags: z
     .array(z.string().regex(/^[A-Za-z0-9_.:=/+-]{1,128}$/, 'tags are 1-128 of letters, digits and _.:=/+-'))
     .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
@@ -146,6 +156,7 @@ export const jobInputSchema = z
     coalesce: jobFields.coalesce.optional(),
     maxConcurrent: jobFields.maxConcurrent.optional(),
     overlap: jobFields.overlap.optional(),
+    precision: jobFields.precision.optional(),
     tags: jobFields.tags.optional(),
   })
   .strict();
@@ -180,6 +191,7 @@ export const jobSchema = z.object({
       'The highest maxConcurrent the job has had (set by sked): while it is above maxConcurrent, runs also wait for the slots left from the higher limit',
     ),
   overlap: overlapSchema,
+  precision: jobFields.precision.optional().describe('As given; absent means the default for the trigger'),
   tags: jobFields.tags,
   state: jobStateSchema,
   paused: z

@@ -614,7 +614,8 @@ describe('the sked stacks', () => {
         const actions = ([] as unknown[]).concat(statement.Action).map(String);
         for (const resource of ([] as unknown[]).concat(statement.Resource)) {
           const key = resourceKey(resource);
-          byResource[key] = [...(byResource[key] ?? []), ...actions].sort();
+          // A set: two statements granting the same action grant it once.
+          byResource[key] = [...new Set([...(byResource[key] ?? []), ...actions])].sort();
         }
       }
       return byResource;
@@ -652,12 +653,14 @@ describe('the sked stacks', () => {
       '*': ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
       jobsTable: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       runsTable: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      // SendMessage: a second-precision job's tick puts its coming occurrences on the jobs queue.
       [jobsQueue]: [
         'sqs:ChangeMessageVisibility',
         'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
         'sqs:ReceiveMessage',
+        'sqs:SendMessage',
       ],
       [jobsDlq]: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
       eventBus: ['events:PutEvents'],

@@ -11,8 +11,12 @@ export const JOBS_TABLE = {
 export const RUNS_TABLE = {
   partitionKey: 'jobId',
   sortKey: 'sk',
-  /** Runs are `run#${runId}` (newest last when sorted); concurrency leases are `slot#${n}`. */
+  /**
+   * Runs are `run#${runId}` (newest last when sorted); concurrency leases are `slot#${n}`; a second-precision job's
+   * tick coverage is `tick`.
+   */
   runPrefix: 'run#',
   slotPrefix: 'slot#',
+  tickCoverageKey: 'tick',
   ttlAttribute: 'expiresAt',
 } as const;

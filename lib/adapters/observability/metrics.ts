@@ -44,6 +44,13 @@ export class EmfWorkerMetrics implements WorkerMetrics {
   workerError(category: ErrorCategory): void {
     this.single('category', category, 'WorkerErrors');
   }
+  ticked(enqueued: number, late: number): void {
+    this.metrics.addMetric('OccurrencesEnqueued', MetricUnit.Count, enqueued);
+    this.metrics.addMetric('OccurrencesEnqueuedLate', MetricUnit.Count, late);
+  }
+  notEnqueued(count: number): void {
+    this.metrics.addMetric('OccurrencesNotEnqueued', MetricUnit.Count, count);
+  }
 }
 
 export function createMetrics(serviceName: string, namespace: string = METRICS_NAMESPACE): Metrics {

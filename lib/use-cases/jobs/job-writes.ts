@@ -1,5 +1,6 @@
 import { JobNotFoundError, StaleVersionError, ValidationError, type FieldIssue } from '../../domain/errors';
 import { buildJob, etagOf } from '../../domain/job';
+import { effectivePrecision } from '../../domain/precision';
 import { toScheduleDefinition } from '../../domain/schedule-definition';
 import type { JobEventType } from '../../ports/events';
 import { jobIdSchema } from '../../schemas/api';
@@ -63,6 +64,7 @@ export async function storeNewJob(deps: JobsDeps, job: Job): Promise<void> {
     throw new ScheduleWriteError(job.id, { cause: error });
   }
   await settleAfterWrite(deps, job.id, job);
+  await sendFirstTick(deps, job);
 }
 
 /**
@@ -91,6 +93,25 @@ export async function storeReplacement(deps: JobsDeps, job: Job, previous: Job):
     throw new ScheduleWriteError(job.id, { cause: error });
   }
   await settleAfterWrite(deps, job.id, job);
+  await sendFirstTick(deps, job);
+}
+
+/**
+ * After a write that leaves a second-precision job enabled, a tick goes to the queue at once: the tick schedule
+ * fires every 5 minutes, and the occurrences of the minutes until then must be on the queue before they are due
+ * (docs/design.md#second-precision). The change is committed, so a failed send is logged, not returned: the next
+ * scheduled tick enqueues what is still coming and hands what became due meanwhile to the misfire policy.
+ */
+async function sendFirstTick(deps: JobsDeps, job: Job): Promise<void> {
+  if (job.state !== 'enabled' || effectivePrecision(job) !== 'second') return;
+  try {
+    await deps.queue.send({ v: 1, jobId: job.id, kind: 'tick', scheduledTime: deps.clock.now().toISOString() });
+  } catch (error) {
+    deps.log.warn('could not send the first tick of a second-precision job; its next scheduled tick covers it', {
+      jobId: job.id,
+      error,
+    });
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import { claimOccurrence, type ClaimOutcome } from './claim';
 import { executeClaimed } from './execute';
 import { parseMessage, rejectMessage } from './parse';
 import { announceOutcome, describe, recordOutcome } from './record';
+import { awaitTickedOccurrence, processTick } from './tick';
 import type { Invocation, RecordContext, RecordOutcome, WorkerDeps } from './settings';
 
 export {
@@ -70,6 +71,8 @@ export async function processMessage(
   // 5. The run envelope as one occurrence of a job; anything else goes to the DLQ.
   const parsed = parseMessage(deps, message, invocation);
   if (parsed.kind === 'rejected') return rejectMessage(deps, message, parsed.reason);
+  // A second-precision job's tick puts the coming occurrences on the queue (docs/design.md#second-precision).
+  if (parsed.kind === 'tick') return processTick(deps, message, parsed.envelope);
   const context = parsed.context;
   let job: Job | undefined;
   let claimed: ClaimOutcome;
@@ -79,6 +82,8 @@ export async function processMessage(
       context.log.info('job no longer exists; message dropped');
       return 'done';
     }
+    const early = await awaitTickedOccurrence(context, job);
+    if (early !== undefined) return early;
     // 7. Claim the occurrence in the run ledger, or record why it does not run.
     claimed = await claimOccurrence(context, job);
   } catch (error) {

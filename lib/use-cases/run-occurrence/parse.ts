@@ -3,19 +3,23 @@ import { resolveScheduledTime } from '../../domain/worker-policies';
 import type { Occurrence } from '../../ports/run-ledger';
 import type { WorkerLog } from '../../ports/worker-log';
 import { DEAD_LETTER_ATTRIBUTES, type InboundMessage } from '../../ports/worker-message-actions';
-import { runEnvelopeSchema, type RunEnvelope } from '../../schemas/envelope';
+import { queueEnvelopeSchema, type QueueEnvelope, type TickEnvelope } from '../../schemas/envelope';
 import type { Invocation, RecordContext, RecordOutcome, WorkerDeps } from './settings';
 
 export type ParsedMessage =
-  { readonly kind: 'parsed'; readonly context: RecordContext } | { readonly kind: 'rejected'; readonly reason: string };
+  | { readonly kind: 'parsed'; readonly context: RecordContext }
+  | { readonly kind: 'tick'; readonly envelope: TickEnvelope }
+  | { readonly kind: 'rejected'; readonly reason: string };
 
 /**
  * The record as one occurrence of a job: from a scheduled, a manual (run now) or a redriven (DLQ copy) run
- * envelope, with its log bound to the occurrence. Rejected when the message is not a run envelope.
+ * envelope, with its log bound to the occurrence; or a second-precision job's tick. Rejected when the message is
+ * neither.
  */
 export function parseMessage(deps: WorkerDeps, message: InboundMessage, invocation: Invocation): ParsedMessage {
   const parsed = parseEnvelope(message.body);
   if (!parsed.ok) return { kind: 'rejected', reason: parsed.reason };
+  if (parsed.envelope.kind === 'tick') return { kind: 'tick', envelope: parsed.envelope };
   const envelope = parsed.envelope;
   const redrive = redriveOf(message);
 
@@ -102,7 +106,7 @@ export async function rejectMessage(deps: WorkerDeps, message: InboundMessage, r
 }
 
 type ParsedEnvelope =
-  { readonly ok: true; readonly envelope: RunEnvelope } | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly envelope: QueueEnvelope } | { readonly ok: false; readonly reason: string };
 
 function parseEnvelope(body: string): ParsedEnvelope {
   let json: unknown;
@@ -111,7 +115,7 @@ function parseEnvelope(body: string): ParsedEnvelope {
   } catch {
     return { ok: false, reason: 'body is not JSON' };
   }
-  const parsed = runEnvelopeSchema.safeParse(json);
+  const parsed = queueEnvelopeSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
     return { ok: false, reason: issues.join('; ') };

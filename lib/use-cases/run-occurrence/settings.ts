@@ -2,7 +2,8 @@ import type { TaskRegistry } from '../../domain/task';
 import type { Clock } from '../../ports/clock';
 import type { EventPublisher } from '../../ports/events';
 import type { JobStore } from '../../ports/job-store';
-import type { Occurrence, RunLedger } from '../../ports/run-ledger';
+import type { OccurrenceQueue } from '../../ports/queue';
+import type { Occurrence, RunLedger, TickCoverageStore } from '../../ports/run-ledger';
 import type { JobCompletion } from '../../ports/worker-job-completion';
 import type { WorkerLog } from '../../ports/worker-log';
 import type { InboundMessage, MessageActions } from '../../ports/worker-message-actions';
@@ -49,6 +50,14 @@ export interface WorkerSettings {
    * doubling per delivery from `initialSeconds` up to `maxSeconds`.
    */
   readonly beforeClaimRetry: { readonly initialSeconds: number; readonly maxSeconds: number };
+  /** When a tick failed (the job read, the coverage, a send): the delay before it comes back. */
+  readonly tickRetrySeconds: number;
+  /**
+   * The longest a record waits in the invocation for its second when it arrives early: DelaySeconds counts whole
+   * seconds and is rounded down, so an occurrence arrives up to a second before its time. One that is earlier
+   * still (clock skew) goes back to the queue for the rest.
+   */
+  readonly maxEarlyWaitMs: number;
 }
 
 export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
@@ -62,12 +71,17 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   abortGraceMs: 1_000,
   queueRetentionSeconds: JOBS_QUEUE_RETENTION_SECONDS,
   beforeClaimRetry: { initialSeconds: 30, maxSeconds: 900 },
+  tickRetrySeconds: 5,
+  maxEarlyWaitMs: 2_000,
 };
 
 export interface WorkerDeps {
   readonly jobs: Pick<JobStore, 'get'>;
   readonly completion: JobCompletion;
   readonly ledger: RunLedger;
+  /** Second precision: where each job's ticks stopped, and the queue they put occurrences on. */
+  readonly ticks: TickCoverageStore;
+  readonly occurrences: OccurrenceQueue;
   readonly tasks: TaskRegistry;
   readonly webhooks: WebhookCaller;
   readonly messages: MessageActions;

@@ -4,7 +4,7 @@ import { apiClient } from '../../support/fakes/api-handler';
 import { cronJobBody, fakeJobsDeps } from '../../support/fakes/jobs-deps';
 
 describe('the jobs API handler with triggers that need second precision', () => {
-  it('previews a Quartz trigger at its seconds with 200, no expression and the reason a job refuses it', async () => {
+  it('previews a Quartz trigger at its seconds with 200, the tick schedule and why it needs one', async () => {
     // Prepare
     const call = apiClient(fakeJobsDeps());
 
@@ -22,7 +22,10 @@ describe('the jobs API handler with triggers that need second precision', () => 
     // Assess: 2030-11-03 is the New York fall-back day; 01:30 fires at its first occurrence (EDT) only
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response)).toEqual({
-      timezone: 'America/New_York',
+      precision: 'second',
+      expression: 'cron(0/5 * * * ? *)',
+      timezone: 'UTC',
+      triggerTimezone: 'America/New_York',
       nextRuns: [
         '2030-11-03T05:30:00.000Z',
         '2030-11-03T05:30:15.000Z',
@@ -64,10 +67,10 @@ describe('the jobs API handler with triggers that need second precision', () => 
       '2030-01-01T00:00:20.000Z',
       '2030-01-01T00:00:40.000Z',
     ]);
-    expect(bodyOf(interval).expression).toBeUndefined();
+    expect(bodyOf(interval).precision).toBe('second');
   });
 
-  it('answers a job create with such a trigger with a 400 problem naming the field, and stores nothing', async () => {
+  it('creates a job with such a trigger with 201 at second precision, with its tick schedule', async () => {
     // Prepare
     const deps = fakeJobsDeps();
     const call = apiClient(deps);
@@ -76,7 +79,28 @@ describe('the jobs API handler with triggers that need second precision', () => 
     const response = await call({
       method: 'POST',
       path: '/jobs',
-      body: cronJobBody({ trigger: { type: 'cron', expression: '*/10 * * * * ?' } }),
+      body: cronJobBody({ id: 'tens', trigger: { type: 'cron', expression: '*/10 * * * * ?' } }),
+    });
+    const detail = await call({ method: 'GET', path: '/jobs/tens' });
+
+    // Assess
+    expect(response.statusCode).toBe(201);
+    expect(deps.schedules.definitions.get('tens')?.ScheduleExpression).toBe('cron(0/5 * * * ? *)');
+    expect(bodyOf(detail).nextRuns).toEqual(
+      expect.arrayContaining(['2030-01-01T00:00:00.000Z', '2030-01-01T00:00:10.000Z']),
+    );
+  });
+
+  it("answers a job create with such a trigger and precision 'minute' with a 400 problem naming the field", async () => {
+    // Prepare
+    const deps = fakeJobsDeps();
+    const call = apiClient(deps);
+
+    // Act
+    const response = await call({
+      method: 'POST',
+      path: '/jobs',
+      body: cronJobBody({ trigger: { type: 'cron', expression: '*/10 * * * * ?' }, precision: 'minute' }),
     });
 
     // Assess
@@ -86,7 +110,7 @@ describe('the jobs API handler with triggers that need second precision', () => 
         path: 'trigger.expression',
         message:
           "the Quartz second field is '*/10': EventBridge Scheduler fires at most once a minute, so only second 0 " +
-          'is supported (write 0 there)',
+          "is supported (write 0 there); or leave out precision: 'minute' to fire it at the second",
       },
     ]);
     expect(deps.store.jobs.size).toBe(0);

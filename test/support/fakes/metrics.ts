@@ -34,6 +34,13 @@ export class RecordingMetrics implements WorkerMetrics {
   workerError(category: ErrorCategory): void {
     this.bump(`WorkerErrors:${category}`);
   }
+  ticked(enqueued: number, late: number): void {
+    this.counts.set('OccurrencesEnqueued', this.count('OccurrencesEnqueued') + enqueued);
+    this.counts.set('OccurrencesEnqueuedLate', this.count('OccurrencesEnqueuedLate') + late);
+  }
+  notEnqueued(count: number): void {
+    this.counts.set('OccurrencesNotEnqueued', this.count('OccurrencesNotEnqueued') + count);
+  }
   count(name: string): number {
     return this.counts.get(name) ?? 0;
   }

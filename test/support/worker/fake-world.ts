@@ -7,7 +7,9 @@ import { InMemoryJobStore } from '../fakes/job-store';
 import { RecordingLog } from '../fakes/logs';
 import { RecordingMessages } from '../fakes/messages';
 import { RecordingMetrics } from '../fakes/metrics';
+import { RecordingRunQueue } from '../fakes/queue';
 import { InMemoryRunLedger } from '../fakes/run-ledger';
+import { InMemoryTickCoverage } from '../fakes/tick-coverage';
 import { ScriptedWebhooks } from '../fakes/webhooks';
 
 /** The worker's deps, all fakes, and each fake for assertions. */
@@ -20,6 +22,10 @@ export interface FakeWorld {
   readonly metrics: RecordingMetrics;
   readonly log: RecordingLog;
   readonly webhooks: ScriptedWebhooks;
+  readonly ticks: InMemoryTickCoverage;
+  readonly queue: RecordingRunQueue;
+  /** What the worker slept for (an early occurrence waiting for its second), in milliseconds. */
+  readonly sleeps: number[];
   readonly deps: WorkerDeps;
 }
 
@@ -37,11 +43,16 @@ export function fakeWorld(options: {
   const metrics = new RecordingMetrics();
   const log = new RecordingLog();
   const webhooks = new ScriptedWebhooks(options.webhook ?? (() => Promise.resolve({ status: 200, body: 'ok' })));
+  const ticks = new InMemoryTickCoverage();
+  const queue = new RecordingRunQueue();
+  const sleeps: number[] = [];
   let tokens = 0;
   const deps: WorkerDeps = {
     jobs,
     completion: jobs,
     ledger,
+    ticks,
+    occurrences: queue,
     tasks: new TaskRegistry(options.tasks ?? []),
     webhooks,
     messages,
@@ -50,8 +61,11 @@ export function fakeWorld(options: {
     log,
     clock,
     newToken: () => `token-${++tokens}`,
-    sleep: () => Promise.resolve(),
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
     settings: { ...DEFAULT_WORKER_SETTINGS, ...options.settings },
   };
-  return { clock, ledger, jobs, messages, events, metrics, log, webhooks, deps };
+  return { clock, ledger, jobs, messages, events, metrics, log, webhooks, ticks, queue, sleeps, deps };
 }

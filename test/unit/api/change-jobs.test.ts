@@ -586,6 +586,7 @@ describe('previewTrigger', () => {
 
     // Assess
     expect(preview).toEqual({
+      precision: 'minute',
       expression: 'cron(0 9 * * ? *)',
       timezone: 'Europe/Paris',
       nextRuns: ['2030-01-01T08:00:00.000Z', '2030-01-02T08:00:00.000Z'],
@@ -610,7 +611,7 @@ describe('previewTrigger', () => {
     expect(preview.nextRuns).toEqual(['2030-02-03T12:00:00.000Z', '2030-02-04T12:00:00.000Z']);
   });
 
-  it('previews a sub-minute interval at its seconds, saying why a job cannot take it', () => {
+  it('previews a sub-minute interval at its seconds, with the tick schedule and why it needs one', () => {
     // Prepare
     const deps = fakeJobsDeps();
 
@@ -619,7 +620,10 @@ describe('previewTrigger', () => {
 
     // Assess
     expect(preview).toEqual({
+      precision: 'second',
+      expression: 'cron(0/5 * * * ? *)',
       timezone: 'UTC',
+      triggerTimezone: 'UTC',
       nextRuns: ['2030-01-01T00:00:00.000Z', '2030-01-01T00:00:10.000Z'],
       secondPrecision: { path: 'trigger.seconds', message: expect.stringMatching(/under a minute/) as unknown },
     });

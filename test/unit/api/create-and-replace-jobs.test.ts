@@ -170,6 +170,7 @@ describe('createJob', () => {
     const deps = fakeJobsDeps();
     const body = {
       trigger: { type: 'interval', seconds: 30 },
+      precision: 'minute',
       target: { type: 'http', url: 'https://127.0.0.1/hook' },
     };
 

@@ -65,6 +65,7 @@ describe('interval bounds', () => {
 
     // Assess
     expect(preview).toEqual({
+      precision: 'minute',
       expression: `rate(${MAX_INTERVAL_DAYS} days)`,
       timezone: 'UTC',
       nextRuns: ['2030-01-01T00:00:00.000Z'],

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../lib/domain/errors';
 import type { FieldIssue } from '../../../lib/domain/errors';
 import type { Trigger } from '../../../lib/schemas/trigger';
-import { createJob, getJob, patchJob, previewTrigger, putJob } from '../../../lib/use-cases/jobs';
-import { cronJobBody, fakeJobsDeps } from '../../support/fakes/jobs-deps';
+import { SCHEDULED_TIME_PLACEHOLDER } from '../../../lib/schemas/envelope';
+import { createJob, getJob, patchJob, pauseJob, previewTrigger, putJob, resumeJob } from '../../../lib/use-cases/jobs';
+import { cronJobBody, fakeJobsDeps, NOW } from '../../support/fakes/jobs-deps';
 
 const caller = 'arn:aws:iam::000000000000:user/alice';
 
@@ -57,7 +58,7 @@ const SECOND_TRIGGERS: [string, Trigger, FieldIssue][] = [
 
 describe('triggers that need second precision', () => {
   describe('previewTrigger', () => {
-    it('lists a Quartz every-10-seconds trigger to the second, with no expression and the reason a job refuses it', () => {
+    it('lists a Quartz every-10-seconds trigger to the second, with the tick schedule and why it needs one', () => {
       // Prepare
       const deps = fakeJobsDeps();
 
@@ -70,7 +71,10 @@ describe('triggers that need second precision', () => {
 
       // Assess
       expect(preview).toEqual({
-        timezone: 'Europe/Paris',
+        precision: 'second',
+        expression: 'cron(0/5 * * * ? *)',
+        timezone: 'UTC',
+        triggerTimezone: 'Europe/Paris',
         nextRuns: ['2030-01-01T09:00:00.000Z', '2030-01-01T09:00:10.000Z', '2030-01-01T09:00:20.000Z'],
         secondPrecision: {
           path: 'trigger.expression',
@@ -92,6 +96,7 @@ describe('triggers that need second precision', () => {
 
       // Assess
       expect(preview).toEqual({
+        precision: 'minute',
         expression: 'cron(0 12 ? * 2#1 2030)',
         timezone: 'UTC',
         nextRuns: ['2030-01-07T12:00:00.000Z', '2030-02-04T12:00:00.000Z'],
@@ -130,7 +135,10 @@ describe('triggers that need second precision', () => {
 
       // Assess
       expect(preview).toEqual({
-        timezone: 'Europe/Paris',
+        precision: 'second',
+        expression: 'cron(0/5 * * * ? *)',
+        timezone: 'UTC',
+        triggerTimezone: 'Europe/Paris',
         nextRuns: ['2030-06-01T07:00:30.000Z'],
         secondPrecision: { path: 'trigger.runAt', message: expect.stringMatching(/seconds must be 0/) as unknown },
       });
@@ -162,47 +170,200 @@ describe('triggers that need second precision', () => {
   });
 
   describe('job writes', () => {
-    it.each(SECOND_TRIGGERS)('createJob refuses %s with the field and the reason', async (_name, trigger, issue) => {
+    it.each(SECOND_TRIGGERS)(
+      'createJob takes %s at second precision: a tick schedule, a first tick, next runs to the second',
+      async (_name, trigger) => {
+        // Prepare
+        const deps = fakeJobsDeps();
+
+        // Act
+        const { job } = await createJob(deps, { body: cronJobBody({ id: 'j', trigger }), onConflict: 'fail', caller });
+        const detail = await getJob(deps, 'j');
+
+        // Assess
+        expect(job.trigger).toEqual(trigger);
+        expect(job.precision).toBeUndefined();
+        expect(deps.schedules.definitions.get('j')).toMatchObject({
+          ScheduleExpression: 'cron(0/5 * * * ? *)',
+          ScheduleExpressionTimezone: 'UTC',
+          State: 'ENABLED',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: {
+            Input: JSON.stringify({ v: 1, jobId: 'j', kind: 'tick', scheduledTime: SCHEDULED_TIME_PLACEHOLDER }),
+          },
+        });
+        expect(deps.queue.sent).toEqual([{ v: 1, jobId: 'j', kind: 'tick', scheduledTime: NOW.toISOString() }]);
+        expect(detail.nextRuns.length).toBeGreaterThan(0);
+        expect(detail.nextRuns.some((time) => !time.endsWith(':00.000Z'))).toBe(true);
+      },
+    );
+
+    it.each(SECOND_TRIGGERS)(
+      "createJob refuses %s on a job that asks for precision: 'minute', naming the field",
+      async (_name, trigger, issue) => {
+        // Prepare
+        const deps = fakeJobsDeps();
+
+        // Act
+        const issues = await validationIssues(
+          createJob(deps, {
+            body: cronJobBody({ id: 'j', trigger, precision: 'minute' }),
+            onConflict: 'fail',
+            caller,
+          }),
+        );
+
+        // Assess
+        expect(issues).toEqual([
+          { path: issue.path, message: `${issue.message}; or leave out precision: 'minute' to fire it at the second` },
+        ]);
+        expect(deps.store.jobs.size).toBe(0);
+        expect(deps.schedules.definitions.size).toBe(0);
+        expect(deps.queue.sent).toEqual([]);
+      },
+    );
+
+    it.each(SECOND_TRIGGERS)(
+      "putJob refuses %s with precision: 'minute' and keeps the job",
+      async (_name, trigger, issue) => {
+        // Prepare
+        const deps = fakeJobsDeps();
+        await putJob(deps, { id: 'j', body: cronJobBody(), caller });
+
+        // Act
+        const issues = await validationIssues(
+          putJob(deps, { id: 'j', body: cronJobBody({ trigger, precision: 'minute' }), caller }),
+        );
+
+        // Assess
+        expect(issues.map((found) => found.path)).toEqual([issue.path]);
+        expect(deps.schedules.definitions.get('j')?.ScheduleExpression).toBe('cron(30 9 ? * MON-FRI *)');
+      },
+    );
+
+    it.each(SECOND_TRIGGERS)(
+      "patchJob refuses %s with precision: 'minute' and keeps the job",
+      async (_name, trigger, issue) => {
+        // Prepare
+        const deps = fakeJobsDeps();
+        await putJob(deps, { id: 'j', body: cronJobBody({ precision: 'minute' }), caller });
+        // A merge patch keeps the fields it does not name, so it removes the old trigger's with null
+        const patch = { trigger: { expression: null, timezone: null, ...trigger } };
+
+        // Act
+        const issues = await validationIssues(patchJob(deps, { id: 'j', patch, caller }));
+
+        // Assess
+        expect(issues.map((found) => found.path)).toEqual([issue.path]);
+        expect(deps.store.jobs.get('j')?.version).toBe(1);
+      },
+    );
+
+    it("runs a minute cron at second precision when the job asks for precision: 'second'", async () => {
+      // Prepare
+      const deps = fakeJobsDeps();
+
+      // Act
+      await createJob(deps, { body: cronJobBody({ id: 'daily', precision: 'second' }), onConflict: 'fail', caller });
+
+      // Assess
+      expect(deps.schedules.definitions.get('daily')).toMatchObject({ ScheduleExpression: 'cron(0/5 * * * ? *)' });
+      expect(deps.queue.sent).toHaveLength(1);
+    });
+
+    it('refuses a flexible time window on a second-precision job, naming jitterMinutes', async () => {
       // Prepare
       const deps = fakeJobsDeps();
 
       // Act
       const issues = await validationIssues(
-        createJob(deps, { body: cronJobBody({ id: 'j', trigger }), onConflict: 'fail', caller }),
+        createJob(deps, {
+          body: cronJobBody({ id: 'j', trigger: { type: 'interval', seconds: 5 }, jitterMinutes: 2 }),
+          onConflict: 'fail',
+          caller,
+        }),
       );
 
       // Assess
-      expect(issues).toEqual([issue]);
-      expect(deps.store.jobs.size).toBe(0);
-      expect(deps.schedules.definitions.size).toBe(0);
+      expect(issues.map((issue) => issue.path)).toEqual(['jitterMinutes']);
+      expect(issues[0]?.message).toMatch(/no flexible time window/);
     });
 
-    it.each(SECOND_TRIGGERS)('putJob refuses %s with the field and the reason', async (_name, trigger, issue) => {
+    it('starts the tick schedule 10 minutes before a future startAt and ends it at endAt', async () => {
       // Prepare
       const deps = fakeJobsDeps();
-      await putJob(deps, { id: 'j', body: cronJobBody(), caller });
+      const body = cronJobBody({
+        id: 'bounded',
+        trigger: { type: 'interval', seconds: 5 },
+        startAt: '2030-01-02T09:00:00Z',
+        endAt: '2030-01-02T10:00:00Z',
+      });
 
       // Act
-      const issues = await validationIssues(putJob(deps, { id: 'j', body: cronJobBody({ trigger }), caller }));
+      await createJob(deps, { body, onConflict: 'fail', caller });
 
       // Assess
-      expect(issues).toEqual([issue]);
-      expect(deps.schedules.definitions.get('j')?.ScheduleExpression).toBe('cron(30 9 ? * MON-FRI *)');
+      expect(deps.schedules.definitions.get('bounded')).toMatchObject({
+        StartDate: new Date('2030-01-02T08:50:00Z'),
+        EndDate: new Date('2030-01-02T10:00:00Z'),
+        ActionAfterCompletion: 'NONE',
+      });
     });
 
-    it.each(SECOND_TRIGGERS)('patchJob refuses %s with the field and the reason', async (_name, trigger, issue) => {
+    it('gives a date job with seconds a tick schedule that ends at its date and deletes itself', async () => {
       // Prepare
       const deps = fakeJobsDeps();
-      await putJob(deps, { id: 'j', body: cronJobBody(), caller });
-      // A merge patch keeps the fields it does not name, so it removes the old trigger's with null
-      const patch = { trigger: { expression: null, timezone: null, ...trigger } };
+      const trigger: Trigger = { type: 'date', runAt: '2030-01-01T09:28:05Z' };
 
       // Act
-      const issues = await validationIssues(patchJob(deps, { id: 'j', patch, caller }));
+      await createJob(deps, { body: cronJobBody({ id: 'once', trigger }), onConflict: 'fail', caller });
 
       // Assess
-      expect(issues).toEqual([issue]);
-      expect(deps.store.jobs.get('j')?.version).toBe(1);
+      expect(deps.schedules.definitions.get('once')).toMatchObject({
+        StartDate: new Date('2030-01-01T09:18:05Z'),
+        EndDate: new Date('2030-01-01T09:28:05Z'),
+        ActionAfterCompletion: 'DELETE',
+      });
+    });
+
+    it('sends no first tick for a paused job, and one when it is resumed', async () => {
+      // Prepare
+      const deps = fakeJobsDeps();
+      await createJob(deps, {
+        body: cronJobBody({ id: 'j', trigger: { type: 'interval', seconds: 5 } }),
+        onConflict: 'fail',
+        caller,
+      });
+      await pauseJob(deps, { id: 'j', body: {}, caller });
+      const sentWhilePaused = deps.queue.sent.length;
+
+      // Act
+      await resumeJob(deps, { id: 'j', caller });
+
+      // Assess
+      expect(sentWhilePaused).toBe(1);
+      expect(deps.schedules.definitions.get('j')?.State).toBe('ENABLED');
+      expect(deps.queue.sent.map((envelope) => envelope.kind)).toEqual(['tick', 'tick']);
+    });
+
+    it('keeps the job when its first tick cannot be sent, and says so in the log', async () => {
+      // Prepare
+      const deps = fakeJobsDeps();
+      deps.queue.failure = new Error('SQS unavailable');
+
+      // Act
+      const { job } = await createJob(deps, {
+        body: cronJobBody({ id: 'j', trigger: { type: 'interval', seconds: 5 } }),
+        onConflict: 'fail',
+        caller,
+      });
+
+      // Assess
+      expect(job.id).toBe('j');
+      expect(deps.store.jobs.has('j')).toBe(true);
+      expect(deps.log.entries.filter((entry) => entry.level === 'warn').map((entry) => entry.message)).toContain(
+        'could not send the first tick of a second-precision job; its next scheduled tick covers it',
+      );
     });
 
     it('accepts a Quartz expression with seconds field 0 as its equivalent cron(...)', async () => {

@@ -292,7 +292,12 @@ describe('the Jobs API client operations', () => {
 
   it('previews a trigger', async () => {
     // Prepare
-    const preview = { expression: 'cron(0 3 * * ? *)', timezone: 'UTC', nextRuns: ['2030-01-02T03:00:00.000Z'] };
+    const preview = {
+      precision: 'minute',
+      expression: 'cron(0 3 * * ? *)',
+      timezone: 'UTC',
+      nextRuns: ['2030-01-02T03:00:00.000Z'],
+    };
     const fake = fakeFetch({ status: 200, body: preview });
     const { client } = clientWith(fake);
 

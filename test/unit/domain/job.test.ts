@@ -133,7 +133,12 @@ describe('building a job from client input', () => {
     // Act
     const issues = validationIssues(() =>
       buildJob(
-        parse({ ...minimal, trigger: { type: 'interval', seconds: 5 }, endAt: '2020-01-01T00:00:00Z' }),
+        parse({
+          ...minimal,
+          trigger: { type: 'interval', seconds: 5 },
+          precision: 'minute',
+          endAt: '2020-01-01T00:00:00Z',
+        }),
         context,
       ),
     );

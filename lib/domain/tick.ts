@@ -1,0 +1,131 @@
+import type { Job } from '../schemas/job';
+import { resolveRunAt } from './run-at';
+import { nextFireTimes } from './next-fire-times';
+
+/**
+ * Second precision (docs/design.md#second-precision). EventBridge Scheduler fires a job's tick schedule every
+ * TICK_PERIOD_MINUTES; each tick puts the occurrences up to TICK_HORIZON_MS after its scheduled time on the jobs
+ * queue, each with the SQS DelaySeconds that makes it arrive at its second. Horizons overlap (11 minutes ahead,
+ * every 5 minutes), so one lost or late tick costs nothing: the one before it already covered what it would have.
+ * The coverage watermark in the run ledger makes every occurrence enqueued by one tick only, and shows a gap when
+ * ticks stop: the next tick enqueues the occurrences of the gap at once, and the worker's misfire policy decides
+ * them (run late within the grace, else recorded missed).
+ */
+export const TICK_PERIOD_MINUTES = 5;
+/** The tick schedule: every 5 minutes, on the clock, in UTC. */
+export const TICK_EXPRESSION = `cron(0/${TICK_PERIOD_MINUTES} * * * ? *)`;
+/** How far past its scheduled time a tick covers. */
+export const TICK_HORIZON_MS = 11 * 60_000;
+/** SQS's ceiling for DelaySeconds. */
+export const MAX_DELAY_SECONDS = 900;
+/** A tick's schedule starts this long before the job's first possible occurrence, so two ticks cover it. */
+export const TICK_LEAD_MS = 10 * 60_000;
+/**
+ * How far back a tick enqueues the occurrences of a gap (ticks lost for longer than the overlap covers). Older ones
+ * are counted and logged, not enqueued one by one: past the default misfire grace they could only be recorded
+ * missed, and a day of a one-second job would be 86,400 messages.
+ */
+export const TICK_BACKFILL_MS = 60 * 60_000;
+
+/** Where ticks stopped: the instant up to which occurrences are enqueued, for one version of the job. */
+export interface TickCoverage {
+  /** Occurrences before this instant are on the queue (or were recorded); exclusive. */
+  readonly coveredUntil: Date;
+  /** The job record the coverage was computed for: its creation time and version. */
+  readonly basis: string;
+}
+
+/** Names one record of a job: a new version (or the job created again) starts its coverage afresh. */
+export function coverageBasis(job: Pick<Job, 'createdAt' | 'version'>): string {
+  return `${job.createdAt}#v${job.version}`;
+}
+
+/** The first and last instants a job's occurrences can fall on, for the tick schedule's StartDate and EndDate. */
+export function occurrenceBounds(job: Pick<Job, 'trigger' | 'startAt' | 'endAt'>): { first?: Date; last?: Date } {
+  if (job.trigger.type === 'date') {
+    const instant = resolveRunAt(job.trigger).instant;
+    return { first: instant, last: instant };
+  }
+  return {
+    ...(job.startAt !== undefined && { first: new Date(job.startAt) }),
+    ...(job.endAt !== undefined && { last: new Date(job.endAt) }),
+  };
+}
+
+export interface TickPlan {
+  /** Enqueue occurrences at or after this instant... */
+  readonly from: Date;
+  /** ...and before this one; also the coverage to record afterwards. */
+  readonly until: Date;
+  /** The job's record changed since the last coverage (or there was none): this tick starts it afresh. */
+  readonly restarted: boolean;
+  /**
+   * When the gap reached back further than TICK_BACKFILL_MS: the instant the uncovered time began, for the
+   * count of occurrences that are not enqueued.
+   */
+  readonly unrecoveredFrom?: Date;
+}
+
+/**
+ * What one tick covers: from where the last tick of this job record stopped (or the record's last change) to the
+ * tick's horizon, never more than SQS can delay (900 s from now) and never more than TICK_BACKFILL_MS back.
+ * Undefined when there is nothing left to cover (a tick delivered twice, or one overtaken by the next).
+ */
+export function planTick(
+  job: Pick<Job, 'createdAt' | 'version' | 'updatedAt'>,
+  coverage: TickCoverage | undefined,
+  tickTime: Date,
+  now: Date,
+): TickPlan | undefined {
+  const basis = coverageBasis(job);
+  const restarted = coverage === undefined || coverage.basis !== basis;
+  const start = restarted ? new Date(job.updatedAt) : coverage.coveredUntil;
+  const until = new Date(
+    Math.min(tickTime.getTime() + TICK_HORIZON_MS, now.getTime() + (MAX_DELAY_SECONDS - 1) * 1000),
+  );
+  const backfillFloor = now.getTime() - TICK_BACKFILL_MS;
+  const from = new Date(Math.max(start.getTime(), backfillFloor));
+  if (from.getTime() >= until.getTime()) return undefined;
+  return {
+    from,
+    until,
+    restarted,
+    ...(start.getTime() < backfillFloor && { unrecoveredFrom: start }),
+  };
+}
+
+/** The fire times of a job in [from, until), to the second, as nextRuns lists them. */
+export function occurrencesBetween(
+  job: Pick<Job, 'trigger' | 'startAt' | 'endAt' | 'createdAt'>,
+  from: Date,
+  until: Date,
+  limit: number,
+): Date[] {
+  const last = Math.min(job.endAt !== undefined ? Date.parse(job.endAt) : Infinity, until.getTime() - 1);
+  return nextFireTimes(job.trigger, {
+    from,
+    count: limit,
+    endAt: new Date(last),
+    ...(job.startAt !== undefined && { startAt: new Date(job.startAt) }),
+    anchor: new Date(job.startAt ?? job.createdAt),
+  });
+}
+
+/** Whether `instant` is one of the job's fire times (an occurrence a tick enqueued before the trigger changed is not). */
+export function isFireTimeOf(job: Pick<Job, 'trigger' | 'startAt' | 'endAt' | 'createdAt'>, instant: Date): boolean {
+  try {
+    const [first] = occurrencesBetween(job, instant, new Date(instant.getTime() + 1), 1);
+    return first?.getTime() === instant.getTime();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The DelaySeconds that brings an occurrence to the queue at its second: rounded down, so that it is never
+ * late by the rounding (the worker waits out the fraction), 0 for one already due.
+ */
+export function delaySecondsFor(scheduledTime: Date, now: Date): number {
+  const seconds = Math.floor((scheduledTime.getTime() - now.getTime()) / 1000);
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, seconds));
+}
