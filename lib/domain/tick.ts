@@ -122,10 +122,14 @@ export function isFireTimeOf(job: Pick<Job, 'trigger' | 'startAt' | 'endAt' | 'c
 }
 
 /**
- * The DelaySeconds that brings an occurrence to the queue at its second: rounded down, so that it is never
- * late by the rounding (the worker waits out the fraction), 0 for one already due.
+ * How early an occurrence is made visible on the queue: DelaySeconds counts whole seconds, and the event source
+ * mapping takes a moment to poll a message that became visible, so it is made visible between one and two seconds
+ * before its time and the worker waits out the rest (settings.maxEarlyWaitMs) before it claims the run.
  */
+export const ARRIVAL_LEAD_SECONDS = 1;
+
+/** The DelaySeconds that brings an occurrence to the queue just before its second; 0 for one due now or past. */
 export function delaySecondsFor(scheduledTime: Date, now: Date): number {
-  const seconds = Math.floor((scheduledTime.getTime() - now.getTime()) / 1000);
+  const seconds = Math.floor((scheduledTime.getTime() - now.getTime()) / 1000) - ARRIVAL_LEAD_SECONDS;
   return Math.min(MAX_DELAY_SECONDS, Math.max(0, seconds));
 }

@@ -1,5 +1,5 @@
 import type { InboundMessage } from '../../../lib/ports/worker-message-actions';
-import type { RunEnvelope } from '../../../lib/schemas/envelope';
+import type { QueueEnvelope, RunEnvelope } from '../../../lib/schemas/envelope';
 import { DEFAULT_JOB_POLICIES, type Job } from '../../../lib/schemas/job';
 
 /** A stored job with every default applied; override what a test is about. */
@@ -26,7 +26,7 @@ export const ONE_ATTEMPT = { maxAttempts: 1, initialSeconds: 1, multiplier: 1, m
 
 let sequence = 0;
 
-export function aMessage(envelope: RunEnvelope | string, overrides: Partial<InboundMessage> = {}): InboundMessage {
+export function aMessage(envelope: QueueEnvelope | string, overrides: Partial<InboundMessage> = {}): InboundMessage {
   sequence += 1;
   return {
     messageId: `message-${sequence}`,
