@@ -213,6 +213,22 @@ export class SkedAlarms extends Construct {
           'EventBridge Scheduler gave up on occurrences and could not put them in the delivery DLQ either: those runs are lost. Fix the delivery path (scheduler role, delivery DLQ) and run the affected jobs manually.',
       },
       {
+        id: 'TicksLate',
+        severity: 'ticket',
+        metric: worker(WORKER_METRIC_NAMES.occurrencesEnqueuedLate),
+        threshold: 1,
+        description:
+          "A second-precision job's ticks arrived late or stopped for longer than their 11-minute look-ahead covers: occurrences were put on the jobs queue after their time, to run late or be recorded missed. Check SchedulerTargetErrors, the delivery DLQ and the worker's errors.",
+      },
+      {
+        id: 'OccurrencesNotEnqueued',
+        severity: 'page',
+        metric: worker(WORKER_METRIC_NAMES.occurrencesNotEnqueued),
+        threshold: 1,
+        description:
+          "A second-precision job's ticks stopped for more than an hour: the occurrences older than that were never enqueued and have no run record (the worker logged each range). Find why ticks stopped (schedule disabled or deleted, delivery failing, worker failing), then run reconcile.",
+      },
+      {
         id: 'Api5xx',
         severity: 'ticket',
         metric: props.apiStage.metricServerError({ ...fiveMinutes, statistic: 'Sum' }),

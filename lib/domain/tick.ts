@@ -122,11 +122,13 @@ export function isFireTimeOf(job: Pick<Job, 'trigger' | 'startAt' | 'endAt' | 'c
 }
 
 /**
- * How early an occurrence is made visible on the queue: DelaySeconds counts whole seconds, and the event source
- * mapping takes a moment to poll a message that became visible, so it is made visible between one and two seconds
- * before its time and the worker waits out the rest (settings.maxEarlyWaitMs) before it claims the run.
+ * How many whole seconds early an occurrence is made visible on the queue, beyond the rounding. DelaySeconds counts
+ * whole seconds and is rounded down, so an occurrence becomes visible up to a second before its time and the worker
+ * holds it until its second (settings.maxEarlyWaitMs): about half a second of Lambda time per occurrence on average,
+ * less the time the event source mapping takes to pick it up. A larger lead would absorb a slower poller at the
+ * price of that wait; 0 keeps the wait, and its cost, at its least.
  */
-export const ARRIVAL_LEAD_SECONDS = 1;
+export const ARRIVAL_LEAD_SECONDS = 0;
 
 /** The DelaySeconds that brings an occurrence to the queue just before its second; 0 for one due now or past. */
 export function delaySecondsFor(scheduledTime: Date, now: Date): number {

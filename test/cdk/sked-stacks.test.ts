@@ -88,6 +88,8 @@ const RUNBOOK_ALARMS = [
   'RunsMissed',
   'SchedulerTargetErrors',
   'SchedulerDropped',
+  'TicksLate',
+  'OccurrencesNotEnqueued',
   'Api5xx',
   'ReconcileErrors',
 ];
@@ -330,6 +332,8 @@ describe('the sked stacks', () => {
       RunsMissed: expected('Sked/prod', 'RunsMissed', worker),
       SchedulerTargetErrors: expected('AWS/Scheduler', 'TargetErrorCount', scheduleGroup),
       SchedulerDropped: expected('AWS/Scheduler', 'InvocationsFailedToBeSentToDeadLetterCount', scheduleGroup),
+      TicksLate: expected('Sked/prod', 'OccurrencesEnqueuedLate', worker),
+      OccurrencesNotEnqueued: expected('Sked/prod', 'OccurrencesNotEnqueued', worker),
       Api5xx: expected('AWS/ApiGateway', '5XXError', [
         { Name: 'ApiName', Value: resources[apiId]?.Properties.Name },
         { Name: 'Stage', Value: { Ref: logicalIdOf(stateless, 'AWS::ApiGateway::Stage', {}) } },

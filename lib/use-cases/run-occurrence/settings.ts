@@ -54,8 +54,8 @@ export interface WorkerSettings {
   readonly tickRetrySeconds: number;
   /**
    * The longest a record waits in the invocation for its second when it arrives early: a tick makes an occurrence
-   * visible one to two seconds before its time (ARRIVAL_LEAD_SECONDS in lib/domain/tick.ts). One that is earlier
-   * still (clock skew) goes back to the queue for the rest.
+   * visible up to a second before its time (delaySecondsFor in lib/domain/tick.ts). One that is earlier still
+   * (clock skew between the tick's and this invocation's clocks) goes back to the queue for the rest.
    */
   readonly maxEarlyWaitMs: number;
 }
@@ -72,7 +72,7 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   queueRetentionSeconds: JOBS_QUEUE_RETENTION_SECONDS,
   beforeClaimRetry: { initialSeconds: 30, maxSeconds: 900 },
   tickRetrySeconds: 5,
-  maxEarlyWaitMs: 3_000,
+  maxEarlyWaitMs: 2_000,
 };
 
 export interface WorkerDeps {
