@@ -27,6 +27,30 @@ describe('reconcile', () => {
     expect(deps.schedules.calls).toEqual([]);
   });
 
+  it("finds no drift in second-precision jobs' tick schedules, and rewrites one left at minute precision", async () => {
+    // Prepare: a job every 5 s, a bounded one whose tick StartDate is still ahead, and one asking for seconds
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'fives', trigger: { type: 'interval', seconds: 5 } });
+    await seedJob(deps, {
+      id: 'bounded',
+      trigger: { type: 'cron', second: '*/10', hour: '7-23' },
+      startAt: '2030-01-02T00:00:00Z',
+      endAt: '2030-02-01T00:00:00Z',
+    });
+    const daily = await seedJob(deps, { id: 'daily', precision: 'second' });
+    deps.schedules.definitions.set('daily', toScheduleDefinition({ ...daily, precision: 'minute' }, TEST_TARGET, NOW));
+    deps.schedules.calls.length = 0;
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.fixed).toEqual([
+      { id: 'daily', action: 'rewritten', reason: 'differed in expression, timezone, input, retryPolicy' },
+    ]);
+    expect(deps.schedules.definitions.get('daily')?.ScheduleExpression).toBe('cron(0/5 * * * ? *)');
+  });
+
   it('recreates a missing schedule, rewrites a drifted one and deletes an orphan', async () => {
     // Prepare
     const deps = fakeJobsDeps();

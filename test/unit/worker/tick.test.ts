@@ -297,6 +297,32 @@ describe("a second-precision job's tick", () => {
     expect(scheduledTimes(h)[0]).toBe('2030-01-01T09:20:00.000Z');
   });
 
+  it("keeps EventBridge's daylight-saving rules to the second: a skipped time does not fire, a repeated one once", async () => {
+    // Prepare: every 30 s in the 02:00 and 01:00 hours of New York, around its 2030 clock changes
+    const zoned = (hour: string, createdAt: string) =>
+      aJob({
+        trigger: { type: 'cron', second: '*/30', hour, timezone: 'America/New_York' },
+        createdAt,
+        updatedAt: createdAt,
+      });
+    const spring = harness(zoned('2', '2030-03-10T06:55:00.000Z'));
+    const autumn = harness(zoned('1', '2030-11-03T05:55:00.000Z'));
+
+    // Act: 2030-03-10 02:00 EST is skipped (07:00Z is 03:00 EDT); 2030-11-03 01:00-01:59 comes twice (EDT, EST)
+    await spring.runTick('2030-03-10T06:55:00.000Z');
+    await autumn.runTick('2030-11-03T05:55:00.000Z');
+    await autumn.runTick('2030-11-03T06:00:00.000Z');
+
+    // Assess
+    expect(scheduledTimes(spring)).toEqual([]);
+    await expect(spring.ticks.coverage('job-1')).resolves.toMatchObject({
+      coveredUntil: new Date('2030-03-10T07:06:00.000Z'),
+    });
+    const autumnTimes = scheduledTimes(autumn);
+    expect(autumnTimes).toHaveLength(10);
+    expect([autumnTimes[0], autumnTimes.at(-1)]).toEqual(['2030-11-03T05:55:00.000Z', '2030-11-03T05:59:30.000Z']);
+  });
+
   it('waits in the worker for an occurrence that arrives early, and sends one far too early back', async () => {
     // Prepare
     const h = harness(everyFiveSeconds({ trigger: { type: 'interval', seconds: 1 } }));
