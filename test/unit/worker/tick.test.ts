@@ -282,6 +282,21 @@ describe("a second-precision job's tick", () => {
     expect(h.log.entries.filter((entry) => entry.message.startsWith('not a fire time'))).not.toHaveLength(0);
   });
 
+  it('drops a tick for a job that was deleted or moved back to minute precision', async () => {
+    // Prepare
+    const minute = harness(everyFiveSeconds({ trigger: { type: 'interval', minutes: 5 }, precision: 'minute' }));
+    const deleted = harness(everyFiveSeconds());
+    deleted.jobs.jobs.delete('job-1');
+
+    // Act
+    const outcomes = [await minute.runTick(T0), await deleted.runTick(T0)];
+
+    // Assess
+    expect(outcomes).toEqual(['done', 'done']);
+    expect([minute.pending, deleted.pending]).toEqual([[], []]);
+    await expect(minute.ticks.coverage('job-1')).resolves.toBeUndefined();
+  });
+
   it('does nothing for a paused job, and a resumed one starts from its resume', async () => {
     // Prepare
     const h = harness(everyFiveSeconds({ state: 'paused', version: 2 }));
