@@ -34,14 +34,12 @@ export const cronTriggerSchema = z
           "an AWS cron expression 'cron(min hour day-of-month month day-of-week year)' (day-of-week 1 = Sunday; " +
           "'?', 'L', 'W', 'LW', '#' allowed), or a Quartz cron expression: any expression of 6 or 7 fields not " +
           "written cron(...), 'second min hour day-of-month month day-of-week [year]' ('0 15 10 ? * MON-FRI'; the " +
-          "AWS fields with seconds first and the year optional, '?' in one day field). A job takes a Quartz " +
-          'expression only with 0 in its second field (it becomes the equivalent cron(...)): EventBridge Scheduler ' +
-          'fires on the minute; POST /triggers/preview lists any. Mutually exclusive with the field form. No default.',
+          "AWS fields with seconds first and the year optional, '?' in one day field). A Quartz expression with 0 " +
+          'in its second field is a minute trigger (it becomes the equivalent cron(...)); any other second field ' +
+          "runs the job at second precision (see the job's `precision`). Mutually exclusive with the field form. " +
+          'No default.',
       ),
-    second: cronField(
-      'Second (0-59). A job takes only 0 (EventBridge Scheduler fires at most once a minute); ' +
-        'POST /triggers/preview lists any.',
-    ),
+    second: cronField("Second (0-59). Anything but 0 runs the job at second precision (see the job's `precision`)."),
     minute: cronField('Minute (0-59).'),
     hour: cronField('Hour (0-23).'),
     day: cronField("Day of month (1-31); also 'last', '<n>th <weekday>' or 'last <weekday>'."),
@@ -86,9 +84,9 @@ export const intervalTriggerSchema = z
   .strict()
   .describe(
     'Interval trigger (APScheduler IntervalTrigger): the sum of the fields (a day is 24 hours), at least one second ' +
-      `and at most ${MAX_INTERVAL_DAYS} days (1970-2199, the years EventBridge Scheduler schedules within). A job ` +
-      'needs a whole number of minutes, at least one (EventBridge Scheduler fires on the minute); ' +
-      'POST /triggers/preview lists any.',
+      `and at most ${MAX_INTERVAL_DAYS} days (1970-2199, the years EventBridge Scheduler schedules within). An ` +
+      "interval that is not a whole number of minutes runs the job at second precision (see the job's `precision`); " +
+      'the floor is 1 s, as SQS delays a message by whole seconds.',
   );
 
 export const dateTriggerSchema = z
@@ -99,8 +97,8 @@ export const dateTriggerSchema = z
       .min(1)
       .describe(
         "ISO-8601 date-time in whole seconds: local ('2030-01-01T09:00:00', read in `timezone`) or with an offset or Z. " +
-          'A job needs seconds 0 (EventBridge Scheduler runs one-time schedules at minute precision); ' +
-          'POST /triggers/preview lists any. Must be in the future when the job is written or previewed. No default.',
+          "Seconds other than 0 run the job at second precision (see the job's `precision`). Must be in the future " +
+          'when the job is written or previewed. No default.',
       ),
     timezone,
   })
