@@ -20,7 +20,7 @@ export default tseslint.config(
   {
     // The AWS SDK is reached through adapters: only they, the composition roots that build the clients, and the
     // tooling around the deployment (scripts, bench, tests) import it.
-    files: ['lib/**/*.ts', 'functions/**/*.ts', 'cdk/**/*.ts'],
+    files: ['lib/**/*.ts', 'functions/**/*.ts', 'cdk/**/*.ts', 'cli/**/*.ts'],
     ignores: ['lib/adapters/**', 'lib/composition/**'],
     rules: {
       'no-restricted-imports': [

@@ -1,0 +1,303 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EXIT } from '../../../cli/exit-codes';
+import { buildPatch, runCli, type CliDeps } from '../../../cli/program';
+import { createSkedClient } from '../../../lib/client';
+import { apiClient } from '../../support/fakes/api-handler';
+import { fakeJobsDeps, type FakeJobsDeps } from '../../support/fakes/jobs-deps';
+
+const BASE_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/prod';
+
+/** The CLI over the real API handler and fake deps: every request goes through routing, validation and problems. */
+function cli(deps: FakeJobsDeps = fakeJobsDeps(), overrides: Partial<CliDeps> = {}) {
+  const call = apiClient(deps);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const cwd = mkdtempSync(join(tmpdir(), 'sked-cli-test-'));
+  const fetch = async (input: URL, init: RequestInit): Promise<Response> => {
+    const url = new URL(input);
+    const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>));
+    const answer = await call({
+      method: init.method ?? 'GET',
+      path: url.pathname.replace(/^\/prod/, ''),
+      headers,
+      ...(typeof init.body === 'string' && { body: init.body }),
+      ...(url.search !== '' && { query: Object.fromEntries(url.searchParams) }),
+    });
+    return new Response(answer.statusCode === 204 ? null : answer.body, {
+      status: answer.statusCode,
+      headers: answer.headers as Record<string, string>,
+    });
+  };
+  const cliDeps: CliDeps = {
+    env: { TZ: 'Europe/Paris' },
+    cwd,
+    stdout: (text) => stdout.push(text),
+    stderr: (text) => stderr.push(text),
+    isTty: false,
+    readOutputs: () => Promise.resolve({ ApiId: 'abc123', ApiStage: 'prod' }),
+    connect: (target) =>
+      createSkedClient({
+        baseUrl: target.baseUrl,
+        region: target.region,
+        auth: { kind: 'iam', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } },
+        fetch,
+        retry: { attempts: 1 },
+      }),
+    sleep: () => Promise.resolve(),
+    now: () => new Date('2030-01-01T00:00:00Z'),
+    editFile: () => Promise.resolve(),
+    ...overrides,
+  };
+  const run = async (...argv: string[]) => {
+    stdout.length = 0;
+    stderr.length = 0;
+    const code = await runCli(['--api', BASE_URL, ...argv], cliDeps);
+    return { code, out: stdout.join('\n'), err: stderr.join('\n') };
+  };
+  const file = (name: string, text: string) => writeFileSync(join(cwd, name), text);
+  return { run, file, deps, cwd, dispose: () => rmSync(cwd, { recursive: true, force: true }) };
+}
+
+const JOB_YAML = `
+id: nightly
+trigger:
+  type: cron
+  expression: "30 10 * * *"
+  timezone: Asia/Shanghai
+target:
+  type: task
+  task: noop
+tags: [reports]
+`;
+
+describe('the sked command line', () => {
+  let h: ReturnType<typeof cli>;
+  beforeEach(() => {
+    h = cli();
+  });
+  afterEach(() => h.dispose());
+
+  it('creates a job from YAML, lists it and shows it with its next runs in its zone and the viewer’s', async () => {
+    // Prepare
+    h.file('job.yaml', JOB_YAML);
+
+    // Act
+    const created = await h.run('jobs', 'create', '-f', 'job.yaml');
+    const listed = await h.run('jobs', 'ls');
+    const shown = await h.run('jobs', 'get', 'nightly');
+
+    // Assess
+    expect(created).toMatchObject({ code: EXIT.ok, out: expect.stringContaining('created nightly') as unknown });
+    expect(listed.out).toMatch(/nightly.*enabled.*cron 30 10 \* \* \*.*Asia\/Shanghai/);
+    expect(shown.code).toBe(EXIT.ok);
+    expect(shown.out).toContain('next runs (Asia/Shanghai)');
+    expect(shown.out).toMatch(/2030-01-01 10:30:00\s+│ 2030-01-01 03:30:00/);
+  });
+
+  it('prints JSON that parses with --json', async () => {
+    // Prepare
+    h.file('job.yaml', JOB_YAML);
+    await h.run('jobs', 'create', '-f', 'job.yaml');
+
+    // Act
+    const listed = await h.run('jobs', 'ls', '--json');
+    const shown = await h.run('jobs', 'get', 'nightly', '--json');
+
+    // Assess
+    expect((JSON.parse(listed.out) as { id: string }[]).map((job) => job.id)).toEqual(['nightly']);
+    expect(JSON.parse(shown.out)).toMatchObject({
+      id: 'nightly',
+      etag: '"nightly.v1"',
+      nextRuns: expect.any(Array) as unknown,
+    });
+  });
+
+  it('refuses an invalid job with exit 4 and shows each field path with what was wrong', async () => {
+    // Prepare
+    h.file(
+      'bad.json',
+      JSON.stringify({ trigger: { type: 'cron', expression: '61 * * * *' }, target: { type: 'task', task: 'nope' } }),
+    );
+
+    // Act
+    const result = await h.run('jobs', 'create', '-f', 'bad.json');
+
+    // Assess
+    expect(result.code).toBe(EXIT.invalid);
+    expect(result.err).toMatch(/400/);
+    expect(result.err).toMatch(/trigger\.expression: /);
+    expect(result.err).toMatch(/target\.task: unknown task 'nope'/);
+    expect(h.deps.store.jobs.size).toBe(0);
+  });
+
+  it('pauses with a reason, resumes, runs now, and deletes, each with exit 0', async () => {
+    // Prepare
+    h.file('job.yaml', JOB_YAML);
+    await h.run('jobs', 'create', '-f', 'job.yaml');
+
+    // Act
+    const paused = await h.run('jobs', 'pause', 'nightly', '--reason', 'billing freeze');
+    const stateWhilePaused = h.deps.store.jobs.get('nightly')?.paused?.reason;
+    const resumed = await h.run('jobs', 'resume', 'nightly');
+    const ran = await h.run('jobs', 'run', 'nightly', '--json');
+    const removed = await h.run('jobs', 'rm', 'nightly');
+    const gone = await h.run('jobs', 'get', 'nightly');
+
+    // Assess
+    expect([paused.code, resumed.code, ran.code, removed.code]).toEqual([0, 0, 0, 0]);
+    expect(stateWhilePaused).toBe('billing freeze');
+    expect(JSON.parse(ran.out)).toMatchObject({ runId: expect.stringMatching(/^\d{8}T\d{6}Z-m/) as unknown });
+    expect(h.deps.queue.sent.some((envelope) => envelope.kind === 'manual')).toBe(true);
+    expect(gone.code).toBe(EXIT.notFound);
+  });
+
+  it('shows the conflict and exits 5 when a patch carries a stale ETag', async () => {
+    // Prepare
+    h.file('job.yaml', JOB_YAML);
+    await h.run('jobs', 'create', '-f', 'job.yaml');
+    await h.run('jobs', 'patch', 'nightly', '--set', 'name=Nightly report');
+
+    // Act
+    const stale = await h.run(
+      'jobs',
+      'patch',
+      'nightly',
+      '--set',
+      'misfireGraceSeconds=60',
+      '--if-match',
+      '"nightly.v1"',
+    );
+
+    // Assess
+    expect(stale.code).toBe(EXIT.conflict);
+    expect(stale.err).toMatch(/412/);
+    expect(stale.err).toContain('the job changed since the ETag you gave was read');
+    expect(h.deps.store.jobs.get('nightly')).toMatchObject({ version: 2, misfireGraceSeconds: 300 });
+  });
+
+  it('saves an edit with the ETag it was read at', async () => {
+    // Prepare
+    h.file('job.yaml', JOB_YAML);
+    await h.run('jobs', 'create', '-f', 'job.yaml');
+    const edited = cli(h.deps, {
+      editFile: (path) => {
+        writeFileSync(path, JOB_YAML.replace('30 10 * * *', '0 8 * * MON-FRI'));
+        return Promise.resolve();
+      },
+    });
+
+    // Act
+    const result = await edited.run('jobs', 'edit', 'nightly');
+    edited.dispose();
+
+    // Assess
+    expect(result).toMatchObject({ code: EXIT.ok, out: 'saved nightly (version 2)' });
+    expect(h.deps.store.jobs.get('nightly')?.trigger).toMatchObject({ expression: '0 8 * * MON-FRI' });
+  });
+
+  it('previews a Quartz trigger with seconds in its zone and the viewer’s', async () => {
+    // Act
+    const result = await h.run('preview', '*/10 * * * * ?', '--tz', 'Asia/Shanghai', '--count', '2');
+
+    // Assess
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.out).toContain('second precision; schedule cron(0/5 * * * ? *) (UTC)');
+    expect(result.out).toMatch(/2030-01-01 08:00:00\s+│ 2030-01-01 01:00:00\s+│ 2030-01-01T00:00:00.000Z/);
+    expect(result.out).toContain('2030-01-01 08:00:10');
+  });
+
+  it('watches a run until it ends, exiting 0 when it succeeded and 9 when not', async () => {
+    // Prepare: the ledger says the run-now run succeeded / failed
+    h.file('job.yaml', JOB_YAML);
+    await h.run('jobs', 'create', '-f', 'job.yaml');
+    const seed = (runId: string, status: 'succeeded' | 'failed') =>
+      h.deps.runs.seed({
+        jobId: 'nightly',
+        runId,
+        scheduledTime: '2030-01-01T00:00:00.000Z',
+        kind: 'manual',
+        status,
+        attempts: 1,
+        startedAt: '2030-01-01T00:00:00.500Z',
+      });
+    seed('20300101T000000Z-mok', 'succeeded');
+    seed('20300101T000000Z-mbad', 'failed');
+
+    // Act
+    const ok = await h.run('runs', 'watch', 'nightly', '--run', '20300101T000000Z-mok');
+    const bad = await h.run('runs', 'watch', 'nightly', '--run', '20300101T000000Z-mbad');
+
+    // Assess
+    expect(ok.code).toBe(EXIT.ok);
+    expect(ok.out).toMatch(/20300101T000000Z-mok.*succeeded.*0\.5 s/);
+    expect(bad.code).toBe(EXIT.runDidNotSucceed);
+  });
+
+  it('answers an unknown command or option with exit 2 and help, and --help with exit 0', async () => {
+    // Act
+    const unknown = await h.run('jobs', 'frobnicate');
+    const badOption = await h.run('jobs', 'ls', '--colour');
+    const help = await h.run('jobs', 'patch', '--help');
+
+    // Assess
+    expect([unknown.code, badOption.code, help.code]).toEqual([EXIT.usage, EXIT.usage, EXIT.ok]);
+    expect(help.out).toContain('--set trigger.hour=7');
+  });
+
+  it('finds the API of a stage from its stack outputs', async () => {
+    // Prepare
+    const seen: string[] = [];
+    const staged = cli(fakeJobsDeps(), {
+      readOutputs: (stackName) => {
+        seen.push(stackName);
+        return Promise.resolve({ ApiId: 'abc123', ApiStage: 'prod' });
+      },
+    });
+
+    // Act
+    const result = await runCli(['--stage', 'payments', 'tasks', '--json'], {
+      env: {},
+      cwd: staged.cwd,
+      stdout: () => undefined,
+      stderr: () => undefined,
+      isTty: false,
+      readOutputs: (stackName) => {
+        seen.push(stackName);
+        return Promise.resolve(undefined);
+      },
+      connect: () => {
+        throw new Error('not reached');
+      },
+      sleep: () => Promise.resolve(),
+      now: () => new Date(),
+      editFile: () => Promise.resolve(),
+    });
+    staged.dispose();
+
+    // Assess: the stage has no stack, which is a usage error naming it
+    expect(result).toBe(EXIT.usage);
+    expect(seen).toEqual(['Sked-payments-Stateless']);
+  });
+});
+
+describe('buildPatch', () => {
+  it('builds a merge patch from --set paths (JSON values when they parse) and --unset', () => {
+    // Act
+    const patch = buildPatch('/', {
+      set: ['trigger.hour=7', 'name=Nightly report', 'tags=["a","b"]'],
+      unset: ['description'],
+    });
+
+    // Assess
+    expect(patch).toEqual({ trigger: { hour: 7 }, name: 'Nightly report', tags: ['a', 'b'], description: null });
+  });
+
+  it('refuses an empty patch and a path through __proto__', () => {
+    // Act / Assess
+    expect(() => buildPatch('/', {})).toThrow(/nothing to patch/);
+    expect(() => buildPatch('/', { set: ['__proto__.x=1'] })).toThrow(/not a field path/);
+  });
+});
