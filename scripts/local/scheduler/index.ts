@@ -69,10 +69,16 @@ export interface LocalSchedulerOptions {
   /** @default DEFAULT_METRICS_FLUSH_MS (5 s) */
   readonly metricsFlushMs?: number;
   /**
-   * In [0, 1), like Math.random: draws each flexible-window delay and retry jitter; tests pass a fixed one to know
-   * when a delivery comes. @default Math.random
+   * In [0, 1), like Math.random: draws each flexible-window or spread delay and retry jitter; tests pass a fixed
+   * one to know when a delivery comes. @default Math.random
    */
   readonly random?: () => number;
+  /**
+   * Delays each FlexibleTimeWindow OFF delivery by a uniform draw from [0, N) s, per occurrence, as AWS invokes
+   * "within the minute" of the scheduled time: 60 makes local deliveries as late as AWS's may be. The target still
+   * sees the occurrence's own time as `<aws.scheduler.scheduled-time>`. @default 0: delivered at the time itself
+   */
+  readonly invocationSpreadSeconds?: number;
 }
 
 export interface RunningLocalScheduler {
@@ -90,6 +96,10 @@ const regionFromEnv = (): string => process.env.AWS_REGION ?? 'us-east-1';
  * stop(). Throws StateLockedError when another scheduler keeps the same state file.
  */
 export async function startLocalScheduler(options: LocalSchedulerOptions = {}): Promise<RunningLocalScheduler> {
+  const spread = options.invocationSpreadSeconds ?? 0;
+  if (!Number.isFinite(spread) || spread < 0) {
+    throw new RangeError(`invocationSpreadSeconds must be a number of seconds, 0 or more (got ${spread})`);
+  }
   const endpoint = options.endpoint ?? endpointFromEnv();
   const stateDir = options.stateDir ?? process.env.SKED_LOCAL_SCHEDULER_STATE_DIR ?? DEFAULT_STATE_DIR;
   const store = new FileStateStore(stateFileFor(stateDir, endpoint, options.groups));
@@ -112,6 +122,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions = {}): 
     retryBackoff: options.retryBackoff ?? DEFAULT_RETRY_BACKOFF,
     log,
     metrics: metrics ?? NO_DELIVERY_METRICS,
+    invocationSpreadSeconds: spread,
   });
   try {
     await engine.start();

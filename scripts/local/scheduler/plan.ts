@@ -86,9 +86,19 @@ export function nextOccurrence(rule: FireRule, from: Date): Date | undefined {
 /**
  * When an occurrence is delivered: at its time with FlexibleTimeWindow OFF; with FLEXIBLE, at a uniformly random
  * moment in [time, time + MaximumWindowInMinutes), drawn per occurrence. `random` is in [0, 1), like Math.random.
+ *
+ * `invocationSpreadSeconds` (opt-in, default 0) moves an OFF delivery to a uniformly random moment in
+ * [time, time + N s), drawn per occurrence: AWS invokes an OFF schedule within the minute of its time, not at it,
+ * and 60 makes local deliveries as late as AWS's may be. A FLEXIBLE delivery is already spread by its window.
  */
-export function deliveryTimeOf(schedule: LocalSchedule, scheduledTime: Date, random: () => number): Date {
-  const windowMs = (schedule.flexibleWindowMinutes ?? 0) * 60_000;
+export function deliveryTimeOf(
+  schedule: LocalSchedule,
+  scheduledTime: Date,
+  random: () => number,
+  invocationSpreadSeconds = 0,
+): Date {
+  const windowMinutes = schedule.flexibleWindowMinutes ?? 0;
+  const windowMs = windowMinutes > 0 ? windowMinutes * 60_000 : Math.max(0, invocationSpreadSeconds) * 1000;
   return new Date(scheduledTime.getTime() + Math.floor(random() * windowMs));
 }
 

@@ -16,6 +16,11 @@ export interface LocalSchedulerDeps extends DeliveryDeps {
   readonly pollMs: number;
   /** Deliveries under way at once, at most; the others due wait their turn. @default MAX_DELIVERIES_IN_FLIGHT */
   readonly maxDeliveriesInFlight?: number;
+  /**
+   * Each FlexibleTimeWindow OFF delivery is delayed by a uniform draw from [0, N) s, as AWS invokes within the
+   * minute of the occurrence (plan.ts deliveryTimeOf). @default 0: at the occurrence's time
+   */
+  readonly invocationSpreadSeconds?: number;
 }
 
 /** A schedule as the engine follows it. */
@@ -207,7 +212,12 @@ export class LocalSchedulerEngine {
     let fired = 0;
     while (tracked.next !== undefined && tracked.next <= until && fired < MAX_OCCURRENCES_PER_PASS) {
       const scheduledTime = tracked.next;
-      const deliverAt = deliveryTimeOf(schedule, new Date(scheduledTime), this.deps.random).getTime();
+      const deliverAt = deliveryTimeOf(
+        schedule,
+        new Date(scheduledTime),
+        this.deps.random,
+        this.deps.invocationSpreadSeconds,
+      ).getTime();
       record.lastFired = scheduledTime;
       record.pending.push({ scheduledTime, deliverAt });
       tracked.next = nextOccurrence(rule, new Date(scheduledTime + 1))?.getTime();
