@@ -226,7 +226,7 @@ export class SkedAlarms extends Construct {
         metric: worker(WORKER_METRIC_NAMES.occurrencesNotEnqueued),
         threshold: 1,
         description:
-          "A second-precision job's ticks stopped for more than an hour: the occurrences older than that were never enqueued and have no run record (the worker logged each range). Find why ticks stopped (schedule disabled or deleted, delivery failing, worker failing), then run reconcile.",
+          "A second-precision job's ticks stopped for more than an hour: the occurrences older than that were never enqueued and have no run record (the worker logged each range). Find why ticks stopped (schedule disabled or deleted, delivery failing, worker failing; reconcile recreates a missing schedule), then run what must still run with POST /jobs/{id}/run.",
       },
       {
         id: 'Api5xx',

@@ -130,7 +130,7 @@ function toTickDefinition(job: Job, target: ScheduleTargetContext, now: Date): S
       Arn: target.queueArn,
       RoleArn: target.roleArn,
       Input: tickEnvelopeInput(job.id),
-      // A tick older than its horizon covers nothing the next one does not.
+      // A tick delivered 15 minutes late covers nothing its successors do not (they come every 5 minutes).
       RetryPolicy: { MaximumEventAgeInSeconds: 15 * 60, MaximumRetryAttempts: 185 },
       DeadLetterConfig: { Arn: target.deliveryDlqArn },
     },

@@ -14,6 +14,7 @@ import { nextFireTimes } from './next-fire-times';
 export const TICK_PERIOD_MINUTES = 5;
 /** The tick schedule: every 5 minutes, on the clock, in UTC. */
 export const TICK_EXPRESSION = `cron(0/${TICK_PERIOD_MINUTES} * * * ? *)`;
+const TICK_PERIOD_MS = TICK_PERIOD_MINUTES * 60_000;
 /** How far past its scheduled time a tick covers. */
 export const TICK_HORIZON_MS = 11 * 60_000;
 /** SQS's ceiling for DelaySeconds. */
@@ -33,11 +34,22 @@ export interface TickCoverage {
   readonly coveredUntil: Date;
   /** The job record the coverage was computed for: its creation time and version. */
   readonly basis: string;
+  /** What decides the job's fire times in that record (see scheduleFingerprint). */
+  readonly fingerprint: string;
 }
 
 /** Names one record of a job: a new version (or the job created again) starts its coverage afresh. */
 export function coverageBasis(job: Pick<Job, 'createdAt' | 'version'>): string {
   return `${job.createdAt}#v${job.version}`;
+}
+
+/**
+ * What decides a job's fire times: the job's creation (a job deleted and created again under the same id is another
+ * job), its trigger and its bounds. A new version with the same fingerprint (a new description, other policies, a
+ * resume) keeps the occurrences already enqueued.
+ */
+export function scheduleFingerprint(job: Pick<Job, 'createdAt' | 'trigger' | 'startAt' | 'endAt'>): string {
+  return JSON.stringify([job.createdAt, job.trigger, job.startAt ?? null, job.endAt ?? null]);
 }
 
 /** The first and last instants a job's occurrences can fall on, for the tick schedule's StartDate and EndDate. */
@@ -67,30 +79,44 @@ export interface TickPlan {
 }
 
 /**
- * What one tick covers: from where the last tick of this job record stopped (or the record's last change) to the
- * tick's horizon, never more than SQS can delay (900 s from now) and never more than TICK_BACKFILL_MS back.
- * Undefined when there is nothing left to cover (a tick delivered twice, or one overtaken by the next).
+ * What one tick covers: from where the last tick stopped to the tick's horizon, never more than SQS can delay (900 s
+ * from now) and never more than TICK_BACKFILL_MS back. The last tick's coverage holds for this record of the job
+ * when it was computed for it, or for an older record with the same fire times (an edit of other fields, a resume);
+ * the coverage of another trigger does not, and then the tick starts at the record's last change (`updatedAt`), as it
+ * does when the record changed after the coverage stopped: the time a job was paused makes no occurrences. A tick
+ * delivered more than a period late looks as far ahead of now as the next one would. Undefined when there is nothing left to cover (a tick
+ * delivered twice, or one overtaken by the next).
  */
 export function planTick(
-  job: Pick<Job, 'createdAt' | 'version' | 'updatedAt'>,
+  job: Pick<Job, 'createdAt' | 'version' | 'updatedAt' | 'trigger' | 'startAt' | 'endAt'>,
   coverage: TickCoverage | undefined,
   tickTime: Date,
   now: Date,
 ): TickPlan | undefined {
-  const basis = coverageBasis(job);
-  const restarted = coverage === undefined || coverage.basis !== basis;
-  const start = restarted ? new Date(job.updatedAt) : coverage.coveredUntil;
-  const until = new Date(
-    Math.min(tickTime.getTime() + TICK_HORIZON_MS, now.getTime() + (MAX_DELAY_SECONDS - 1) * 1000),
-  );
+  const changedAt = Date.parse(job.updatedAt);
+  let start: number;
+  let restarted: boolean;
+  if (coverage !== undefined && coverage.basis === coverageBasis(job)) {
+    start = coverage.coveredUntil.getTime();
+    restarted = false;
+  } else if (coverage !== undefined && coverage.fingerprint === scheduleFingerprint(job)) {
+    start = Math.max(changedAt, coverage.coveredUntil.getTime());
+    restarted = start === changedAt;
+  } else {
+    start = changedAt;
+    restarted = true;
+  }
+  // A tick later than one period still looks as far ahead as the next one would have (6 minutes from now).
+  const ahead = Math.max(tickTime.getTime() + TICK_HORIZON_MS, now.getTime() + TICK_HORIZON_MS - TICK_PERIOD_MS);
+  const until = new Date(Math.min(ahead, now.getTime() + (MAX_DELAY_SECONDS - 1) * 1000));
   const backfillFloor = now.getTime() - TICK_BACKFILL_MS;
-  const from = new Date(Math.max(start.getTime(), backfillFloor));
+  const from = new Date(Math.max(start, backfillFloor));
   if (from.getTime() >= until.getTime()) return undefined;
   return {
     from,
     until,
     restarted,
-    ...(start.getTime() < backfillFloor && { unrecoveredFrom: start }),
+    ...(start < backfillFloor && { unrecoveredFrom: new Date(start) }),
   };
 }
 

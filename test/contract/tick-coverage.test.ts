@@ -15,9 +15,17 @@ const stores: Implementation<TickCoverageStore>[] = [
   },
 ];
 
-const first: TickCoverage = { coveredUntil: new Date('2030-01-01T09:11:00Z'), basis: '2030-01-01T08:00:00.000Z#v1' };
-const second: TickCoverage = { coveredUntil: new Date('2030-01-01T09:16:00Z'), basis: first.basis };
-const edited: TickCoverage = { coveredUntil: new Date('2030-01-01T09:17:00Z'), basis: '2030-01-01T08:00:00.000Z#v2' };
+const first: TickCoverage = {
+  coveredUntil: new Date('2030-01-01T09:11:00Z'),
+  basis: '2030-01-01T08:00:00.000Z#v1',
+  fingerprint: '["2030-01-01T08:00:00.000Z",{"type":"interval","seconds":5},null,null]',
+};
+const second: TickCoverage = { ...first, coveredUntil: new Date('2030-01-01T09:16:00Z') };
+const edited: TickCoverage = {
+  coveredUntil: new Date('2030-01-01T09:17:00Z'),
+  basis: '2030-01-01T08:00:00.000Z#v2',
+  fingerprint: '["2030-01-01T08:00:00.000Z",{"type":"interval","seconds":7},null,null]',
+};
 
 describe.each(stores)('tick coverage contract: $name', (implementation) => {
   let store: TickCoverageStore;

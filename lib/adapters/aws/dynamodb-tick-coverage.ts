@@ -11,13 +11,16 @@ import { and, attributeNotExists, equals, expressions } from './dynamodb-express
 import { RUNS_TABLE } from './table-layout';
 
 const { partitionKey, sortKey, tickCoverageKey, ttlAttribute } = RUNS_TABLE;
-/** A coverage item outlives its last tick by a day: a job deleted (or moved to minute precision) leaves none behind. */
-const COVERAGE_TTL_MS = 86_400_000;
+/**
+ * A coverage item outlives its last tick by 30 days, so that ticks that stopped for days still find where they
+ * stopped; a job deleted (or moved to minute precision) leaves none behind for longer.
+ */
+const COVERAGE_TTL_MS = 30 * 86_400_000;
 
 /**
  * A second-precision job's tick coverage: one item in the job's partition of the runs table (`tick`), holding the
- * instant up to which occurrences are enqueued and the job record it was computed for. Advances are conditional
- * on both, as read.
+ * instant up to which occurrences are enqueued, the job record it was computed for and that record's schedule
+ * fingerprint. Advances are conditional on the instant and the record, as read.
  */
 export class DynamoDbTickCoverage implements TickCoverageStore {
   constructor(
@@ -35,8 +38,9 @@ export class DynamoDbTickCoverage implements TickCoverageStore {
     );
     const coveredUntil = Item?.['coveredUntil']?.N;
     const basis = Item?.['basis']?.S;
-    if (coveredUntil === undefined || basis === undefined) return undefined;
-    return { coveredUntil: new Date(Number(coveredUntil)), basis };
+    const fingerprint = Item?.['fingerprint']?.S;
+    if (coveredUntil === undefined || basis === undefined || fingerprint === undefined) return undefined;
+    return { coveredUntil: new Date(Number(coveredUntil)), basis, fingerprint };
   }
 
   async advanceCoverage(jobId: string, expected: TickCoverage | undefined, next: TickCoverage): Promise<boolean> {
@@ -54,6 +58,7 @@ export class DynamoDbTickCoverage implements TickCoverageStore {
               set: {
                 coveredUntil: next.coveredUntil.getTime(),
                 basis: next.basis,
+                fingerprint: next.fingerprint,
                 [ttlAttribute]: Math.floor((next.coveredUntil.getTime() + COVERAGE_TTL_MS) / 1000),
               },
             },

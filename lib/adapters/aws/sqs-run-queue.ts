@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DelayedOccurrence, OccurrenceQueue, RunQueue } from '../../ports/queue';
 import type { QueueEnvelope } from '../../schemas/envelope';
@@ -6,6 +7,8 @@ import type { QueueEnvelope } from '../../schemas/envelope';
 const BATCH_LIMIT = 10;
 /** Sends of the entries SQS refused in a batch (throttled, or an internal error), before giving up. */
 const ENTRY_ATTEMPTS = 3;
+/** The pause before sending refused entries again, times the attempt. */
+const ENTRY_RETRY_PAUSE_MS = 100;
 
 export class QueueSendError extends Error {
   override readonly name = 'QueueSendError';
@@ -49,6 +52,7 @@ export class SqsRunQueue implements RunQueue, OccurrenceQueue {
         );
       }
       pending = pending.filter((entry) => failedIds.has(entry.Id));
+      if (pending.length > 0) await sleep(ENTRY_RETRY_PAUSE_MS * attempt);
     }
   }
 }

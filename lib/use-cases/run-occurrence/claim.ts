@@ -29,7 +29,12 @@ export async function claimOccurrence(context: RecordContext, job: Job): Promise
     // Misfire and coalesce judge a first attempt only: a run that has started is never abandoned by them.
     // A redelivery (after a passing DynamoDB error, or while waiting for a slot) is judged by when its first
     // delivery arrived, so a worker-side retry never turns an on-time occurrence into a missed one.
-    const firstAttemptAt = message.receiveCount > 1 ? message.firstReceivedAt : now;
+    // A first receive before the occurrence's time (a ticked occurrence that came early and was sent back) was no
+    // attempt: the redelivery is.
+    const firstAttemptAt =
+      message.receiveCount > 1 && message.firstReceivedAt.getTime() >= occurrence.scheduledTime.getTime()
+        ? message.firstReceivedAt
+        : now;
     if (isMisfired(job, occurrence.scheduledTime, firstAttemptAt)) {
       const result = await recordFirst(context, { status: 'missed', reason: 'misfire', at: now });
       if (result.kind === 'settled') return settled('done');

@@ -50,8 +50,10 @@ export interface WorkerSettings {
    * doubling per delivery from `initialSeconds` up to `maxSeconds`.
    */
   readonly beforeClaimRetry: { readonly initialSeconds: number; readonly maxSeconds: number };
-  /** When a tick failed (the job read, the coverage, a send): the delay before it comes back. */
+  /** When a tick failed (the job read, the coverage, a send): the delay before it comes back, doubling per delivery. */
   readonly tickRetrySeconds: number;
+  /** Deliveries after which a failing tick is given up (the next scheduled tick covers), below maxReceiveCount. */
+  readonly tickMaxDeliveries: number;
   /**
    * The longest a record waits in the invocation for its second when it arrives early: a tick makes an occurrence
    * visible up to a second before its time (delaySecondsFor in lib/domain/tick.ts). One that is earlier still
@@ -72,6 +74,7 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   queueRetentionSeconds: JOBS_QUEUE_RETENTION_SECONDS,
   beforeClaimRetry: { initialSeconds: 30, maxSeconds: 900 },
   tickRetrySeconds: 5,
+  tickMaxDeliveries: 6,
   maxEarlyWaitMs: 2_000,
 };
 

@@ -5,9 +5,11 @@ import {
   isFireTimeOf,
   occurrencesBetween,
   planTick,
+  scheduleFingerprint,
+  type TickCoverage,
   type TickPlan,
 } from '../../domain/tick';
-import { resolveScheduledTime } from '../../domain/worker-policies';
+import { classifyError, resolveScheduledTime } from '../../domain/worker-policies';
 import type { DelayedOccurrence } from '../../ports/queue';
 import type { InboundMessage } from '../../ports/worker-message-actions';
 import type { WorkerLog } from '../../ports/worker-log';
@@ -23,6 +25,11 @@ import type { RecordContext, RecordOutcome, WorkerDeps } from './settings';
 export const MAX_OCCURRENCES_PER_TICK = 5_000;
 /** Counting what a long gap lost stops here; the log and the metric say "at least". */
 const MAX_COUNTED = 100_000;
+/**
+ * A tick that starts a job record afresh (a create, an edit, a resume: the API's first tick) finds the occurrences
+ * since the write already due by the time it runs; only those due longer ago than this count as enqueued late.
+ */
+const RESTART_LATENESS_TOLERANCE_MS = 30_000;
 
 /**
  * A second-precision job's tick (docs/design.md#second-precision): puts the job's occurrences from where its last
@@ -45,6 +52,9 @@ export async function processTick(
     });
   }
   try {
+    // The coverage first, then the job: a job read after the coverage is at least as new as the record the
+    // coverage was computed for, so a tick can never start an older record over a newer one's coverage.
+    const coverage = await deps.ticks.coverage(envelope.jobId);
     const job = await deps.jobs.get(envelope.jobId);
     if (job === undefined) {
       log.info('job no longer exists; tick dropped');
@@ -54,23 +64,53 @@ export async function processTick(
       log.info('job is not an enabled second-precision job; tick dropped', { state: job.state });
       return 'done';
     }
-    await coverTick(deps, log, job, tickTime);
+    await coverTick(deps, log, job, coverage, tickTime);
     return 'done';
   } catch (error) {
-    log.error('tick failed; it comes back shortly and sends again what it may have sent', {
-      error: describe(error),
-    });
-    try {
-      await deps.messages.retryLater(message, deps.settings.tickRetrySeconds);
-    } catch (retryError) {
-      log.warn('could not bring the tick back early', { error: describe(retryError) });
-    }
-    throw error;
+    return retryTick(deps, log, message, error);
   }
 }
 
-async function coverTick(deps: WorkerDeps, log: WorkerLog, job: Job, tickTime: Date): Promise<void> {
-  const coverage = await deps.ticks.coverage(job.id);
+/**
+ * A failed tick comes back after a growing delay, a few times: what it may have sent it sends again, and the
+ * ledger settles the copies. After `tickMaxDeliveries` it is given up rather than left to the jobs DLQ: the next
+ * scheduled tick covers from where this one stopped (what became due meanwhile is enqueued late, and TicksLate says so).
+ */
+async function retryTick(
+  deps: WorkerDeps,
+  log: WorkerLog,
+  message: InboundMessage,
+  error: unknown,
+): Promise<RecordOutcome> {
+  const { tickRetrySeconds, tickMaxDeliveries } = deps.settings;
+  if (message.receiveCount >= tickMaxDeliveries) {
+    log.error('tick failed on every delivery; given up: the next scheduled tick covers from where this one stopped', {
+      deliveries: message.receiveCount,
+      error: describe(error),
+    });
+    deps.metrics.workerError(classifyError(error).category);
+    return 'done';
+  }
+  const delaySeconds = Math.min(120, tickRetrySeconds * 2 ** Math.max(0, message.receiveCount - 1));
+  log.error('tick failed; it comes back and sends again what it may have sent', {
+    error: describe(error),
+    delaySeconds,
+  });
+  try {
+    await deps.messages.retryLater(message, delaySeconds);
+  } catch (retryError) {
+    log.warn('could not bring the tick back early', { error: describe(retryError) });
+  }
+  throw error;
+}
+
+async function coverTick(
+  deps: WorkerDeps,
+  log: WorkerLog,
+  job: Job,
+  coverage: TickCoverage | undefined,
+  tickTime: Date,
+): Promise<void> {
   const now = deps.clock.now();
   const plan = planTick(job, coverage, tickTime, now);
   if (plan === undefined) {
@@ -85,11 +125,14 @@ async function coverTick(deps: WorkerDeps, log: WorkerLog, job: Job, tickTime: D
   const last = times.at(-1);
   const until =
     times.length === MAX_OCCURRENCES_PER_TICK && last !== undefined ? new Date(last.getTime() + 1) : plan.until;
-  const late = await enqueue(deps, job, times, tickTime);
+  const lateBefore = plan.restarted ? now.getTime() - RESTART_LATENESS_TOLERANCE_MS : now.getTime();
+  const late = times.filter((time) => time.getTime() < lateBefore).length;
+  await enqueue(deps, job, times, tickTime);
 
   const advanced = await deps.ticks.advanceCoverage(job.id, coverage, {
     coveredUntil: until,
     basis: coverageBasis(job),
+    fingerprint: scheduleFingerprint(job),
   });
   deps.metrics.ticked(times.length, late);
   const details = {
@@ -111,13 +154,11 @@ async function coverTick(deps: WorkerDeps, log: WorkerLog, job: Job, tickTime: D
   }
 }
 
-/** Sends the occurrences in batches, each delay computed just before its batch goes; returns how many were due. */
-async function enqueue(deps: WorkerDeps, job: Job, times: readonly Date[], tickTime: Date): Promise<number> {
-  let late = 0;
+/** Sends the occurrences in batches, each delay computed just before its batch goes. */
+async function enqueue(deps: WorkerDeps, job: Job, times: readonly Date[], tickTime: Date): Promise<void> {
   for (let index = 0; index < times.length; index += deps.occurrences.batchLimit) {
     const now = deps.clock.now();
     const batch: DelayedOccurrence[] = times.slice(index, index + deps.occurrences.batchLimit).map((time) => {
-      if (time.getTime() < now.getTime()) late += 1;
       const envelope: ScheduledEnvelope = {
         v: 1,
         jobId: job.id,
@@ -129,7 +170,6 @@ async function enqueue(deps: WorkerDeps, job: Job, times: readonly Date[], tickT
     });
     await deps.occurrences.sendDelayed(batch);
   }
-  return late;
 }
 
 /** A gap older than the backfill: its occurrences are counted, logged and metered, never silently dropped. */
@@ -147,16 +187,27 @@ function reportUnrecovered(deps: WorkerDeps, log: WorkerLog, job: Job, plan: Tic
 }
 
 /**
- * Before the claim, for an occurrence a tick enqueued: one that is not a fire time of the job any more (its trigger
- * changed after the tick) is dropped, and one that arrived before its second waits for it. Returns the outcome
- * when the record is finished here, undefined when it goes on to the claim.
+ * Before the claim, for an occurrence a tick enqueued. One the job no longer has (its trigger changed after the tick,
+ * or it was paused or completed meanwhile) is dropped when it never started: a schedule changed or disabled in
+ * time would not have fired it either. One that has a run in the ledger (a retry, a wait for a slot) carries on,
+ * so that the run ends. One that arrived before its second waits for it. Returns the outcome when the record is
+ * finished here, undefined when it goes on to the claim.
  */
 export async function awaitTickedOccurrence(context: RecordContext, job: Job): Promise<RecordOutcome | undefined> {
   const { deps, occurrence, envelope, log } = context;
   if (envelope.kind !== 'schedule' || envelope.tick === undefined || context.redriveOf !== undefined) return undefined;
-  if (!isFireTimeOf(job, occurrence.scheduledTime)) {
-    log.info('not a fire time of the job any more (its trigger changed after the tick); dropped');
-    return 'done';
+  const withdrawn =
+    job.state !== 'enabled'
+      ? `the job is ${job.state}`
+      : !isFireTimeOf(job, occurrence.scheduledTime)
+        ? "it is not a fire time of the job's trigger any more"
+        : undefined;
+  if (withdrawn !== undefined) {
+    const run = await deps.ledger.get(occurrence.jobId, occurrence.runId);
+    if (run === undefined || run.status === 'queued') {
+      log.debug(`occurrence dropped before it started: ${withdrawn}`);
+      return 'done';
+    }
   }
   const earlyMs = occurrence.scheduledTime.getTime() - deps.clock.now().getTime();
   if (earlyMs <= 0) return undefined;

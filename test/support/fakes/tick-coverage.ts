@@ -23,7 +23,7 @@ export class InMemoryTickCoverage implements TickCoverageStore {
       this.conflicts += 1;
       return Promise.resolve(false);
     }
-    this.items.set(jobId, { coveredUntil: new Date(next.coveredUntil.getTime()), basis: next.basis });
+    this.items.set(jobId, { ...next, coveredUntil: new Date(next.coveredUntil.getTime()) });
     return Promise.resolve(true);
   }
 }

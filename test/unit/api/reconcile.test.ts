@@ -51,6 +51,22 @@ describe('reconcile', () => {
     expect(deps.schedules.definitions.get('daily')?.ScheduleExpression).toBe('cron(0/5 * * * ? *)');
   });
 
+  it("leaves a second-precision date job's tick schedule missing in its last 10 minutes, when it deleted itself", async () => {
+    // Prepare: one date 8 minutes ahead (its ticks have run), one 20 minutes ahead
+    const deps = fakeJobsDeps();
+    await seedJob(deps, { id: 'soon', trigger: { type: 'date', runAt: '2030-01-01T00:08:05Z' } });
+    await seedJob(deps, { id: 'later', trigger: { type: 'date', runAt: '2030-01-01T00:20:05Z' } });
+    deps.schedules.definitions.delete('soon');
+    deps.schedules.definitions.delete('later');
+
+    // Act
+    const report = await reconcile(deps);
+
+    // Assess
+    expect(report.fixed).toEqual([{ id: 'later', action: 'created', reason: 'the schedule was missing' }]);
+    expect(deps.schedules.definitions.has('soon')).toBe(false);
+  });
+
   it('recreates a missing schedule, rewrites a drifted one and deletes an orphan', async () => {
     // Prepare
     const deps = fakeJobsDeps();
