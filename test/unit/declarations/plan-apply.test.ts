@@ -22,7 +22,9 @@ function applied(
 ): Job & { managedBy: ManagedBy } {
   return {
     ...aJob({ id: declaration.id, trigger: declaration.trigger, target: { type: 'task', task: 'echo', payload: {} } }),
-    ...(declaration.retry !== undefined && { retry: { ...aJob().retry, ...declaration.retry } }),
+    ...(declaration.retry?.maxAttempts !== undefined && {
+      retry: { ...aJob().retry, maxAttempts: declaration.retry.maxAttempts },
+    }),
     managedBy: { ...managedMarker(source, declaration), ...marker },
   };
 }
