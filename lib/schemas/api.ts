@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { storedJsonObject } from './stored-json';
 import { ID_PATTERN, jobInputSchema, jobSchema, jobStateSchema, PRECISIONS } from './job';
-import { runSchema, runStatusSchema } from './run';
+import { errorCategorySchema, runSchema, runStatusSchema } from './run';
 import { triggerSchema } from './trigger';
 
 /**
@@ -231,3 +231,170 @@ export const taskInfoSchema = z.object({
 });
 
 export const taskListSchema = z.object({ items: z.array(taskInfoSchema) });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dead-letter queues
+
+export const DEFAULT_DEAD_LETTER_LIMIT = 100;
+export const MAX_DEAD_LETTER_LIMIT = 1000;
+/** At most this many message ids in one redrive or purge. */
+export const MAX_DEAD_LETTER_IDS = 1000;
+export const DEFAULT_REDRIVE_PER_SECOND = 10;
+export const MAX_REDRIVE_PER_SECOND = 100;
+
+export const deadLetterQueueSchema = z
+  .enum(['jobs', 'delivery'])
+  .describe(
+    "'jobs': runs the worker gave up on (and crash loops); 'delivery': what EventBridge Scheduler could not deliver",
+  );
+
+const queueChoiceSchema = z
+  .enum(['jobs', 'delivery', 'all'])
+  .describe("Which DLQ: 'jobs', 'delivery' or 'all' (both, the jobs DLQ first)");
+
+export const messageIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'not an SQS message id');
+
+export const deadLetterListQuerySchema = z
+  .object({
+    queue: queueChoiceSchema.default('all'),
+    jobId: jobIdSchema.optional().describe('Only messages of this job'),
+    errorCategory: errorCategorySchema.optional().describe('Only jobs-DLQ copies whose last error is of this category'),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_DEAD_LETTER_LIMIT)
+      .default(DEFAULT_DEAD_LETTER_LIMIT)
+      .describe(`Most messages listed, 1-${MAX_DEAD_LETTER_LIMIT}, default ${DEFAULT_DEAD_LETTER_LIMIT}`),
+  })
+  .strict();
+
+export const deadLetterReasonSchema = z
+  .enum(['exhausted', 'unparseable', 'delivery', 'crash-loop'])
+  .describe(
+    "Why it is there: 'exhausted' (the run failed after its attempts), 'unparseable' (not a run envelope), " +
+      "'delivery' (EventBridge Scheduler could not put it on the jobs queue), 'crash-loop' (the jobs queue's redrive " +
+      'policy moved it after repeated receives without an outcome)',
+  );
+
+export const staleReasonSchema = z
+  .enum(['succeeded', 'redriven', 'settled', 'job-deleted', 'unparseable'])
+  .describe(
+    "Why a redrive would not run it: 'succeeded' (the run succeeded since), 'redriven' (this failure was redriven " +
+      "already: the ledger's redrive count is past the copy's), 'settled' (the run has an outcome the copy cannot " +
+      "change: missed, skipped, or failed for a copy that is not a failure's), 'job-deleted', 'unparseable' (not a " +
+      'run envelope: the worker would dead-letter it again)',
+  );
+
+export const deadLetterSchema = z.object({
+  queue: deadLetterQueueSchema,
+  messageId: z.string().describe('The SQS message id in its DLQ; name it in messageIds to redrive or purge it'),
+  jobId: z.string().optional(),
+  runId: z.string().optional().describe('The occurrence; GET /jobs/{id}/runs/{runId} has its history'),
+  scheduledTime: isoInstant.optional(),
+  reason: deadLetterReasonSchema,
+  detail: z.string().optional().describe("The worker's note, e.g. 'failed after 3 attempts' or why it is unparseable"),
+  errorCategory: errorCategorySchema.optional(),
+  error: z
+    .object({ class: z.string(), message: z.string() })
+    .optional()
+    .describe("The last error: the run's, or for the delivery DLQ Scheduler's ERROR_CODE and ERROR_MESSAGE"),
+  attempts: z.int().min(0).optional().describe('Attempts made (delivery: Scheduler attempts to send)'),
+  redrives: z.int().min(0).describe('How often the run had been redriven when this copy was made'),
+  sentAt: isoInstant.describe('When the message entered its DLQ'),
+  runStatus: runStatusSchema.optional().describe("The run ledger's status of the run now, when it has the run"),
+  stale: z
+    .boolean()
+    .describe('True when a redrive would not run it (see staleReason); a redrive skips it unless asked'),
+  staleReason: staleReasonSchema.optional(),
+});
+
+const deadLetterDepthSchema = z
+  .object({
+    approximateVisible: z.int().min(0),
+    approximateInFlight: z.int().min(0).describe('Hidden by another receiver (a listing or redrive under way)'),
+  })
+  .describe("SQS's approximate counts before the listing (they may lag by a minute)");
+
+export const deadLetterListSchema = z.object({
+  items: z.array(deadLetterSchema),
+  truncated: z
+    .boolean()
+    .describe(
+      'True when the listing may be incomplete: more messages matched than `limit`, the time budget ran out, or ' +
+        'messages were hidden by another receiver; false when every message of the queues was looked at',
+    ),
+  queues: z.object({ jobs: deadLetterDepthSchema.optional(), delivery: deadLetterDepthSchema.optional() }),
+});
+
+export const redriveBodySchema = z
+  .object({
+    queue: queueChoiceSchema.default('all'),
+    jobId: jobIdSchema.optional().describe('Only messages of this job'),
+    errorCategory: errorCategorySchema.optional().describe('Only jobs-DLQ copies whose last error is of this category'),
+    messageIds: z
+      .array(messageIdSchema)
+      .min(1)
+      .max(MAX_DEAD_LETTER_IDS)
+      .optional()
+      .describe('Only these messages (ids from GET /dlq)'),
+    includeStale: z.boolean().default(false).describe('Move stale messages too (default: skip and report them)'),
+    maxPerSecond: z
+      .int()
+      .min(1)
+      .max(MAX_REDRIVE_PER_SECOND)
+      .default(DEFAULT_REDRIVE_PER_SECOND)
+      .describe(`Most messages moved per second, 1-${MAX_REDRIVE_PER_SECOND}, default ${DEFAULT_REDRIVE_PER_SECOND}`),
+  })
+  .strict();
+
+const deadLetterRefSchema = z.object({
+  queue: deadLetterQueueSchema,
+  messageId: z.string(),
+  jobId: z.string().optional(),
+  runId: z.string().optional(),
+});
+
+const notFoundSchema = z
+  .array(z.string())
+  .optional()
+  .describe('Named message ids that are in none of the queues looked at (present only when every one was looked at)');
+
+export const redriveResponseSchema = z.object({
+  moved: z.array(deadLetterRefSchema).describe('Sent to the jobs queue and deleted from the DLQ'),
+  skippedStale: z.array(deadLetterRefSchema.extend({ staleReason: staleReasonSchema })).describe('Left in the DLQ'),
+  failed: z
+    .array(deadLetterRefSchema.extend({ error: z.string() }))
+    .describe('Left in the DLQ (or, when sending worked and deleting did not, also on the jobs queue)'),
+  remaining: z
+    .int()
+    .min(0)
+    .describe(
+      'Matching messages this call did not get to within its time budget (approximate for messages it never ' +
+        'looked at); call again while it is above 0',
+    ),
+  notFound: notFoundSchema,
+});
+
+export const purgeBodySchema = z
+  .object({
+    messageIds: z.array(messageIdSchema).min(1).max(MAX_DEAD_LETTER_IDS).optional().describe('The messages to delete'),
+    all: z.literal(true).optional().describe('Delete every message of `queue` (which must then be given)'),
+    queue: queueChoiceSchema.optional().describe("Where to look; default 'all' with messageIds, required with all"),
+  })
+  .strict();
+
+export const purgeQuerySchema = z
+  .object({
+    messageIds: z.string().min(1).optional().describe('Comma-separated message ids (instead of a body)'),
+    all: z.enum(['true']).optional().describe('Delete every message of `queue` (instead of a body)'),
+    queue: queueChoiceSchema.optional(),
+  })
+  .strict();
+
+export const purgeResponseSchema = z.object({
+  deleted: z.array(deadLetterRefSchema.extend({ reason: deadLetterReasonSchema })),
+  failed: z.array(deadLetterRefSchema.extend({ error: z.string() })).describe('Left in the DLQ'),
+  remaining: redriveResponseSchema.shape.remaining,
+  notFound: notFoundSchema,
+});
