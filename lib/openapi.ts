@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import {
   createJobQuerySchema,
+  deadLetterListQuerySchema,
+  deadLetterListSchema,
   gatewayErrorSchema,
   jobDetailSchema,
   jobIdSchema,
@@ -12,6 +14,11 @@ import {
   previewBodySchema,
   previewResponseSchema,
   problemSchema,
+  purgeBodySchema,
+  purgeQuerySchema,
+  purgeResponseSchema,
+  redriveBodySchema,
+  redriveResponseSchema,
   runIdSchema,
   runListQuerySchema,
   runNowBodySchema,
@@ -36,6 +43,8 @@ const INPUT_COMPONENTS = {
   PauseRequest: pauseBodySchema,
   RunNowRequest: runNowBodySchema,
   PreviewRequest: previewBodySchema,
+  RedriveRequest: redriveBodySchema,
+  PurgeRequest: purgeBodySchema,
 } as const;
 const OUTPUT_COMPONENTS = {
   Problem: problemSchema,
@@ -48,6 +57,9 @@ const OUTPUT_COMPONENTS = {
   RunNowResponse: runNowResponseSchema,
   PreviewResponse: previewResponseSchema,
   TaskList: taskListSchema,
+  DeadLetterList: deadLetterListSchema,
+  RedriveResponse: redriveResponseSchema,
+  PurgeResponse: purgeResponseSchema,
 } as const;
 
 /** Any JSON value: what z.json() (payloads, webhook bodies, run results) is, named once. */
@@ -182,6 +194,29 @@ const JOB_RULES =
   'second precision (a second other than 0, an interval that is not whole minutes, a `runAt` with seconds) is ' +
   'refused; a task target names a registered task whose ' +
   'payload schema accepts `payload`; a webhook URL must not point at a private, loopback or metadata address.';
+
+const DLQ_LISTING =
+  "Receives the messages of the chosen DLQs with a short visibility timeout (a margin past the listing's 10 s " +
+  'budget) and makes every one visible again before answering, so nothing is consumed or lost. Each item says why ' +
+  'the message is there, the occurrence (job, run, scheduled time), the last error when known, and whether it is ' +
+  'stale: a redrive would not run it, because the run ledger shows the run succeeded since, the failure was ' +
+  "redriven already (the ledger's redrive count is past the copy's), the run has another outcome, the job is " +
+  'deleted, or it is not a run envelope. `truncated` is true when more messages matched than `limit`, the budget ' +
+  "ran out, or another receiver held messages; `queues` gives SQS's approximate counts.";
+
+const DLQ_REDRIVE =
+  'Sends each matching message to the jobs queue with the same body and message attributes, then deletes it from ' +
+  'its DLQ: the worker reads the `sked-*` attributes, so a copy of a failure runs once, with a fresh attempt ' +
+  "budget, and only while the ledger still says it failed at the copy's redrive count; a copy it finds stale is " +
+  'acknowledged without running. Stale messages stay in the DLQ and are listed in `skippedStale` unless ' +
+  '`includeStale`. Filters combine: `queue`, `jobId`, `errorCategory`, `messageIds`. Moves are paced to ' +
+  '`maxPerSecond` and stop after a 20 s budget (API Gateway allows 29 s): call again while `remaining` is above ' +
+  "0. A delivery-DLQ message arrives as a fresh delivery, so the job's misfire and coalesce rules decide it.";
+
+const DLQ_PURGE =
+  'Name the messages in the body or in the query, not both: `messageIds` (looked for in `queue`, both DLQs by ' +
+  'default), or `all: true` with `queue` (which is then required). A 400 names the field otherwise. Deleting stops ' +
+  'after a 20 s budget; call again while `remaining` is above 0.';
 
 /**
  * The OpenAPI 3.1 document of the Jobs API, generated from the zod schemas (the single source of truth) with
@@ -365,6 +400,39 @@ export function buildOpenApiDocument(): JsonSchema {
           summary: 'The registered tasks, each with its payload JSON Schema',
           operationId: 'listTasks',
           responses: responses({ 200: json('The tasks', ref('TaskList')) }),
+        },
+      },
+      '/dlq': {
+        get: {
+          summary:
+            'What the jobs DLQ and the delivery DLQ hold, each message read as its occurrence; nothing is consumed',
+          description: DLQ_LISTING,
+          operationId: 'listDeadLetters',
+          parameters: parameters('query', deadLetterListQuerySchema),
+          responses: responses({ 200: json('The messages', ref('DeadLetterList')), 400: invalid }),
+        },
+        delete: {
+          summary: 'Delete DLQ messages: the ones named, or every message of a queue',
+          description: DLQ_PURGE,
+          operationId: 'purgeDeadLetters',
+          parameters: parameters('query', purgeQuerySchema),
+          requestBody: body(ref('PurgeRequest'), false),
+          responses: responses({
+            200: json('What was deleted, and what is left', ref('PurgeResponse')),
+            ...bodyErrors,
+          }),
+        },
+      },
+      '/dlq/redrive': {
+        post: {
+          summary: 'Move DLQ messages back to the jobs queue, so the worker runs them (stale ones are skipped)',
+          description: DLQ_REDRIVE,
+          operationId: 'redriveDeadLetters',
+          requestBody: body(ref('RedriveRequest'), false),
+          responses: responses({
+            200: json('What was moved, skipped and left', ref('RedriveResponse')),
+            ...bodyErrors,
+          }),
         },
       },
       '/openapi.json': {

@@ -23,8 +23,10 @@ import {
   type JobsDeps,
 } from '../use-cases/jobs';
 import { parseWith } from '../use-cases/jobs/validate';
+import { listDeadLetters, purgeDeadLetters, redriveDeadLetters, type DeadLetterDeps } from '../use-cases/dlq';
 import { problemDetails } from '../http/problem-middleware';
 import { callerOf, ifMatchOf, jsonBodyOf, optionalObjectBodyOf, queryOf } from '../http/request';
+import { RouteNotFoundError } from '../http/http-errors';
 import { Router, type RouteRequest } from '../http/router';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
@@ -49,10 +51,16 @@ function jobWriteOf(request: RouteRequest): { id: string; caller: string; ifMatc
 export interface ApiOptions {
   /** The OpenAPI document served at GET /openapi.json. */
   readonly openApiDocument: () => unknown;
+  /** The DLQ operations' dependencies; without them (a router built for jobs alone) `/dlq` answers 404. */
+  readonly deadLetters?: DeadLetterDeps;
 }
 
 /** The routes of the Jobs API: each parses the request, calls one use case and maps its result. */
 export function makeApiRouter(deps: JobsDeps, options: ApiOptions): Router {
+  const deadLetters = (request: RouteRequest): DeadLetterDeps => {
+    if (options.deadLetters === undefined) throw new RouteNotFoundError(request.event.path);
+    return options.deadLetters;
+  };
   return new Router()
     .on('GET', '/openapi.json', () => Promise.resolve(json(200, options.openApiDocument())))
     .on('GET', '/jobs', async ({ event }) => json(200, await listJobs(deps, queryOf(event))))
@@ -102,7 +110,18 @@ export function makeApiRouter(deps: JobsDeps, options: ApiOptions): Router {
       json(200, await getRun(deps, param(request, 'id'), param(request, 'runId'))),
     )
     .on('POST', '/triggers/preview', ({ event }) => Promise.resolve(json(200, previewTrigger(deps, jsonBodyOf(event)))))
-    .on('GET', '/tasks', () => Promise.resolve(json(200, listTasks(deps))));
+    .on('GET', '/tasks', () => Promise.resolve(json(200, listTasks(deps))))
+    .on('GET', '/dlq', async (request) =>
+      json(200, await listDeadLetters(deadLetters(request), queryOf(request.event))),
+    )
+    .on('POST', '/dlq/redrive', async (request) =>
+      json(200, await redriveDeadLetters(deadLetters(request), optionalObjectBodyOf(request.event))),
+    )
+    .on('DELETE', '/dlq', async (request) => {
+      const { event } = request;
+      const purge = { body: optionalObjectBodyOf(event), query: queryOf(event) };
+      return json(200, await purgeDeadLetters(deadLetters(request), purge));
+    });
 }
 
 export interface ApiHandlerOptions extends ApiOptions {
