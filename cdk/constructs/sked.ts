@@ -124,7 +124,8 @@ export class Sked extends Construct {
       description: 'sked jobs API (API Gateway REST proxy)',
       timeout: Duration.seconds(29),
       serviceName: 'sked-api',
-      environment: control,
+      // The DLQ operations (GET /dlq, POST /dlq/redrive, DELETE /dlq) read both DLQs; reconcile does not.
+      environment: { ...control, [ENV.jobsDlqUrl]: jobsDlq.queueUrl, [ENV.deliveryDlqUrl]: deliveryDlq.queueUrl },
     });
     this.reconcileFunction = new SkedFunction(this, 'ReconcileFunction', {
       ...common,
@@ -157,6 +158,17 @@ export class Sked extends Construct {
     jobsQueue.grantSendMessages(this.apiFunction);
     eventBus.grantPutEventsTo(this.apiFunction);
     this.scheduler.grantManageSchedules(this.apiFunction);
+    // The DLQ operations: receive with a hide, make visible again, delete, and the approximate counts; a redrive
+    // sends to the jobs queue, granted above.
+    for (const dlq of [jobsDlq, deliveryDlq]) {
+      dlq.grant(
+        this.apiFunction,
+        'sqs:ReceiveMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+      );
+    }
     this.storage.grantJobsRead(this.reconcileFunction);
     this.scheduler.grantManageSchedules(this.reconcileFunction);
     this.storage.grantJobsRunUpdates(this.workerFunction);

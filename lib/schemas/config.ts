@@ -13,6 +13,7 @@ export const ENV = {
   jobsQueueArn: 'SKED_JOBS_QUEUE_ARN',
   jobsDlqUrl: 'SKED_JOBS_DLQ_URL',
   deliveryDlqArn: 'SKED_DELIVERY_DLQ_ARN',
+  deliveryDlqUrl: 'SKED_DELIVERY_DLQ_URL',
   schedulerRoleArn: 'SKED_SCHEDULER_ROLE_ARN',
   eventBusName: 'SKED_EVENT_BUS_NAME',
   jobDefaults: 'SKED_JOB_DEFAULTS',
@@ -79,6 +80,12 @@ export const apiConfigSchema = z.object({
   [ENV.deliveryDlqArn]: required,
   [ENV.schedulerRoleArn]: required,
   [ENV.jobDefaults]: jsonFrom(jobPoliciesSchema),
+});
+
+/** The API function's: the jobs use cases' config, and the two DLQs its DLQ operations read and redrive from. */
+export const apiFunctionConfigSchema = apiConfigSchema.extend({
+  [ENV.jobsDlqUrl]: required,
+  [ENV.deliveryDlqUrl]: required,
 });
 
 export const workerConfigSchema = z.object({

@@ -604,7 +604,7 @@ describe('the sked stacks', () => {
   it('grants each function only the DynamoDB, SQS, events and scheduler actions its code calls', () => {
     // Prepare
     const { stateless } = prod;
-    const { jobsQueue, jobsDlq } = queueIds(stateless);
+    const { jobsQueue, jobsDlq, deliveryDlq } = queueIds(stateless);
     const roles = {
       api: functionRoleId(stateless, /^sked jobs API/),
       worker: functionRoleId(stateless, /^sked worker/),
@@ -632,6 +632,14 @@ describe('the sked stacks', () => {
       'jobsTable/index/list': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       runsTable: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       [jobsQueue]: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+      // The DLQ operations: list (receive with a hide, then visible again), redrive and purge (delete).
+      [jobsDlq]: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+      [deliveryDlq]: [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+      ],
       eventBus: ['events:PutEvents'],
       schedules: [
         'scheduler:CreateSchedule',

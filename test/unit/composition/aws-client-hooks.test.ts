@@ -26,6 +26,8 @@ const apiEnv = (extra: Record<string, string> = {}) => ({
   [ENV.deliveryDlqArn]: 'arn:aws:sqs:us-east-1:000000000000:delivery-dlq',
   [ENV.schedulerRoleArn]: 'arn:aws:iam::000000000000:role/scheduler',
   [ENV.jobDefaults]: JSON.stringify(DEFAULT_JOB_POLICIES),
+  [ENV.jobsDlqUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/jobs-dlq',
+  [ENV.deliveryDlqUrl]: 'https://sqs.us-east-1.amazonaws.com/000000000000/delivery-dlq',
   ...extra,
 });
 const guardOn = { [ENV.awsLimitsGuard]: 'on' };
