@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import {
   createJobQuerySchema,
+  jobWriteQuerySchema,
   deadLetterListQuerySchema,
   deadLetterListSchema,
   gatewayErrorSchema,
@@ -223,6 +224,8 @@ const DLQ_PURGE =
  * zod's own JSON Schema output, which is the dialect OpenAPI 3.1 uses. `npm run openapi` writes it to
  * openapi.json; a test fails when the committed file differs.
  */
+const managed = problem('The job is declared in code: change it there and apply, or send force=true');
+
 export function buildOpenApiDocument(): JsonSchema {
   return {
     openapi: '3.1.0',
@@ -247,7 +250,9 @@ export function buildOpenApiDocument(): JsonSchema {
             200: json('Replaced (onConflict=replace)', ref('Job'), ETAG),
             ...bodyErrors,
             404: problem('onConflict=replace raced a delete of the job'),
-            409: problem('A job with this id exists'),
+            409: problem(
+              'A job with this id exists, or (onConflict=replace) it is declared in code and force is not true',
+            ),
             412: problem('onConflict=replace raced another change to the job; read it and retry'),
             502: schedulerDown,
           }),
@@ -270,13 +275,14 @@ export function buildOpenApiDocument(): JsonSchema {
           summary: 'Create (201) or replace (200) a job',
           description: JOB_RULES,
           operationId: 'putJob',
-          parameters: [...idParam, ...ifMatch],
+          parameters: [...idParam, ...ifMatch, ...parameters('query', jobWriteQuerySchema)],
           requestBody: body(ref('JobInput')),
           responses: responses({
             201: json('Created', ref('Job'), { ...ETAG, Location: 'The job: /jobs/{id}' }),
             200: json('Replaced', ref('Job'), ETAG),
             ...bodyErrors,
             404: noJob,
+            409: managed,
             412: stale,
             502: schedulerDown,
           }),
@@ -285,12 +291,13 @@ export function buildOpenApiDocument(): JsonSchema {
           summary: 'Change a job with a JSON merge patch (APScheduler modify_job, reschedule_job)',
           description: JOB_RULES,
           operationId: 'patchJob',
-          parameters: [...idParam, ...ifMatch],
+          parameters: [...idParam, ...ifMatch, ...parameters('query', jobWriteQuerySchema)],
           requestBody: body(ref('JobPatch'), true, ['application/merge-patch+json', 'application/json']),
           responses: responses({
             200: json('The job', ref('Job'), ETAG),
             ...bodyErrors,
             404: noJob,
+            409: managed,
             412: stale,
             502: schedulerDown,
           }),
@@ -298,11 +305,12 @@ export function buildOpenApiDocument(): JsonSchema {
         delete: {
           summary: 'Delete a job and its schedule (APScheduler remove_job)',
           operationId: 'deleteJob',
-          parameters: [...idParam, ...ifMatch],
+          parameters: [...idParam, ...ifMatch, ...parameters('query', jobWriteQuerySchema)],
           responses: responses({
             204: { description: 'Deleted' },
             400: invalid,
             404: noJob,
+            409: managed,
             412: stale,
             502: problem('EventBridge Scheduler could not delete the schedule; retry'),
           }),

@@ -1,4 +1,5 @@
-import type { DeclaredJob, ManagedBy } from '../schemas/declarations';
+import type { DeclaredJob } from '../schemas/declarations';
+import type { ManagedBy } from '../schemas/job';
 import type { Job } from '../schemas/job';
 import { ValidationError, type FieldIssue } from './errors';
 
@@ -76,7 +77,7 @@ export interface PlanOptions {
   readonly prune: boolean;
 }
 
-type ExistingJob = Job & { readonly managedBy?: ManagedBy };
+type ExistingJob = Job;
 
 /**
  * The plan for `declared` (from `source`) against the jobs that exist. Jobs registered through the API, and jobs

@@ -88,6 +88,7 @@ export function buildJob(input: ParsedJobInput, context: JobContext, previous?: 
     slotsHighWater: Math.max(maxConcurrent, previous?.slotsHighWater ?? previous?.maxConcurrent ?? maxConcurrent),
     overlap: input.overlap ?? context.defaults.overlap,
     precision: input.precision,
+    managedBy: input.managedBy,
     tags: [...new Set(input.tags ?? [])],
     state: previous?.state === 'paused' ? 'paused' : 'enabled',
     paused: previous?.state === 'paused' ? previous.paused : undefined,

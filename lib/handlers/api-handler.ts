@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { etagOf } from '../domain/job';
-import { createJobQuerySchema } from '../schemas/api';
+import { createJobQuerySchema, jobWriteQuerySchema } from '../schemas/api';
 import type { Job } from '../schemas/job';
 import {
   createJob,
@@ -48,6 +48,12 @@ function jobWriteOf(request: RouteRequest): { id: string; caller: string; ifMatc
   return { id: param(request, 'id'), caller: callerOf(request.event), ...(ifMatch !== undefined && { ifMatch }) };
 }
 
+/** A PUT, PATCH or DELETE: the write, and whether it is forced over a job declared in code (`?force=true`). */
+function definitionWriteOf(request: RouteRequest): { id: string; caller: string; ifMatch?: IfMatch; force: boolean } {
+  const { force } = parseWith(jobWriteQuerySchema, queryOf(request.event), 'query');
+  return { ...jobWriteOf(request), force: force === 'true' };
+}
+
 export interface ApiOptions {
   /** The OpenAPI document served at GET /openapi.json. */
   readonly openApiDocument: () => unknown;
@@ -65,9 +71,14 @@ export function makeApiRouter(deps: JobsDeps, options: ApiOptions): Router {
     .on('GET', '/openapi.json', () => Promise.resolve(json(200, options.openApiDocument())))
     .on('GET', '/jobs', async ({ event }) => json(200, await listJobs(deps, queryOf(event))))
     .on('POST', '/jobs', async ({ event }) => {
-      const { onConflict } = parseWith(createJobQuerySchema, queryOf(event), 'query');
+      const { onConflict, force } = parseWith(createJobQuerySchema, queryOf(event), 'query');
       const body = jsonBodyOf(event);
-      const { job, created } = await createJob(deps, { body, onConflict, caller: callerOf(event) });
+      const { job, created } = await createJob(deps, {
+        body,
+        onConflict,
+        caller: callerOf(event),
+        force: force === 'true',
+      });
       return created ? jobResponse(201, job, job, { Location: locationOf(job.id) }) : jobResponse(200, job);
     })
     .on('GET', '/jobs/{id}', async (request) => {
@@ -75,17 +86,17 @@ export function makeApiRouter(deps: JobsDeps, options: ApiOptions): Router {
       return jobResponse(200, detail);
     })
     .on('PUT', '/jobs/{id}', async (request) => {
-      const target = jobWriteOf(request);
+      const target = definitionWriteOf(request);
       const { job, created } = await putJob(deps, { ...target, body: jsonBodyOf(request.event) });
       return created ? jobResponse(201, job, job, { Location: locationOf(job.id) }) : jobResponse(200, job);
     })
     .on('PATCH', '/jobs/{id}', async (request) => {
-      const target = jobWriteOf(request);
+      const target = definitionWriteOf(request);
       const job = await patchJob(deps, { ...target, patch: jsonBodyOf(request.event) });
       return jobResponse(200, job);
     })
     .on('DELETE', '/jobs/{id}', async (request) => {
-      await deleteJob(deps, jobWriteOf(request));
+      await deleteJob(deps, definitionWriteOf(request));
       return { statusCode: 204, headers: {}, body: '' };
     })
     .on('POST', '/jobs/{id}/pause', async (request) => {

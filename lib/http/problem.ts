@@ -8,7 +8,12 @@ import {
   ValidationError,
 } from '../domain/errors';
 import type { Problem } from '../schemas/api';
-import { JobStateConflictError, PayloadTooLargeError, ScheduleWriteError } from '../use-cases/jobs/errors';
+import {
+  JobManagedError,
+  JobStateConflictError,
+  PayloadTooLargeError,
+  ScheduleWriteError,
+} from '../use-cases/jobs/errors';
 import {
   BodyTooLargeError,
   MalformedJsonError,
@@ -32,6 +37,7 @@ export const PROBLEM_TYPES = {
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'job-exists': { status: 409, title: 'A job with this id exists' },
   'job-state': { status: 409, title: "The job's state does not allow this" },
+  'managed-job': { status: 409, title: 'The job is declared in code' },
   'precondition-failed': { status: 412, title: 'The job changed since it was read' },
   'body-too-large': { status: 413, title: 'The request body is too large' },
   'payload-too-large': { status: 413, title: 'A payload is too large' },
@@ -97,6 +103,11 @@ export function problemFor(error: unknown, requestId: string): MappedProblem {
       make('job-exists', `${error.message}; use PUT /jobs/${error.jobId} or ?onConflict=replace to replace it`, [
         { path: 'id', message: error.message },
       ]),
+    );
+  }
+  if (error instanceof JobManagedError) {
+    return clientFault(
+      make('managed-job', error.message, [{ path: 'query.force', message: 'the job is declared in code' }]),
     );
   }
   if (error instanceof JobStateConflictError) {

@@ -58,7 +58,15 @@ export const onConflictSchema = z
   .default('fail')
   .describe("What POST /jobs does when the id exists: 'fail' (409, default) or 'replace' it");
 
-export const createJobQuerySchema = z.object({ onConflict: onConflictSchema }).strict();
+const forceSchema = z
+  .enum(['true', 'false'])
+  .optional()
+  .describe('true: change or delete a job declared in code all the same (sked apply shows the change next time)');
+
+export const createJobQuerySchema = z.object({ onConflict: onConflictSchema, force: forceSchema }).strict();
+
+/** PUT, PATCH and DELETE of one job. */
+export const jobWriteQuerySchema = z.object({ force: forceSchema }).strict();
 
 export const jobListQuerySchema = z
   .object({

@@ -107,6 +107,31 @@ export const DEFAULT_JOB_POLICIES: JobPolicies = {
   overlap: 'skip',
 };
 
+/**
+ * Set on a job by an apply of jobs declared in code: where it is declared, the digest of the declaration it was last
+ * applied from, and the top-level fields that declaration gave. A write made through the API with `?force=true`
+ * keeps `source` and records who changed the job outside the declaration, dropping the digest, so that the next
+ * apply shows the job as changed and puts the declaration back, in the open.
+ */
+export const managedBySchema = z
+  .object({
+    source: z.string().min(1).max(512).describe('Where the job is declared: the file, or the stack, it comes from'),
+    digest: z
+      .string()
+      .max(64)
+      .optional()
+      .describe('Digest of the declaration last applied; absent after a forced edit'),
+    fields: z.array(z.string().max(64)).max(64).describe('The fields that declaration gave'),
+    editedAt: isoInstant.optional().describe('When the job was last changed with ?force=true'),
+    editedBy: z.string().max(2048).optional().describe('Who changed it'),
+  })
+  .strict()
+  .describe(
+    'Set when the job is declared in code (sked apply, cdk deploy): the API refuses to change its definition or ' +
+      'delete it unless ?force=true; pause, resume and run-now stay allowed',
+  );
+export type ManagedBy = z.infer<typeof managedBySchema>;
+
 const jobFields = {
   name: z.string().min(1).max(256).describe('Human-readable name; defaults to the id'),
   description: z.string().max(1024).describe('Free text, copied to the schedule'),
@@ -158,6 +183,7 @@ export const jobInputSchema = z
     overlap: jobFields.overlap.optional(),
     precision: jobFields.precision.optional(),
     tags: jobFields.tags.optional(),
+    managedBy: managedBySchema.optional().describe('Written by sked apply; see the job field'),
   })
   .strict();
 export type JobInput = z.input<typeof jobInputSchema>;
@@ -193,6 +219,7 @@ export const jobSchema = z.object({
   overlap: overlapSchema,
   precision: jobFields.precision.optional().describe('As given; absent means the default for the trigger'),
   tags: jobFields.tags,
+  managedBy: managedBySchema.optional(),
   state: jobStateSchema,
   paused: z
     .object({ at: isoInstant, by: z.string(), reason: z.string().max(1024).optional() })

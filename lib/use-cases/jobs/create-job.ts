@@ -16,7 +16,7 @@ export async function createJob(deps: JobsDeps, request: CreateJobRequest): Prom
     await storeNewJob(deps, job);
   } catch (error) {
     if (!(error instanceof JobConflictError) || request.onConflict !== 'replace') throw error;
-    return replaceJob(deps, { id: job.id, body: request.body, caller: request.caller });
+    return replaceJob(deps, { id: job.id, body: request.body, caller: request.caller, force: request.force });
   }
   await announce(deps, 'JobCreated', job, { by: request.caller });
   return { job, created: true };

@@ -1,5 +1,5 @@
 import type { IfMatch, JobsDeps, RequestContext } from './deps';
-import { announce, assertIfMatch, getExisting, settleAfterWrite } from './job-writes';
+import { announce, assertIfMatch, assertMayChange, getExisting, settleAfterWrite } from './job-writes';
 
 export interface DeleteJobRequest extends RequestContext {
   readonly id: string;
@@ -15,6 +15,7 @@ export interface DeleteJobRequest extends RequestContext {
 export async function deleteJob(deps: JobsDeps, request: DeleteJobRequest): Promise<void> {
   const job = await getExisting(deps, request.id);
   assertIfMatch(job, request.ifMatch);
+  assertMayChange(job, request, 'delete');
   await deps.store.delete(job.id, job.version);
   try {
     await deps.schedules.delete(job.id);

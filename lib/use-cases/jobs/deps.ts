@@ -39,6 +39,8 @@ export type IfMatch = readonly string[] | '*';
 /** Who asked, for `paused.by` and the lifecycle events. */
 export interface RequestContext {
   readonly caller: string;
+  /** `?force=true`: change (or delete) a job declared in code all the same. */
+  readonly force?: boolean | undefined;
 }
 
 export interface JobWriteResult {

@@ -31,3 +31,18 @@ export class ScheduleWriteError extends Error {
     super(`the schedule of job ${jobId} could not be written; the job was left unchanged`, options);
   }
 }
+
+/** A write to a job declared in code, without `?force=true` (docs/design.md#jobs-declared-in-code). */
+export class JobManagedError extends Error {
+  override readonly name = 'JobManagedError';
+  constructor(
+    readonly jobId: string,
+    readonly source: string,
+    action: string,
+  ) {
+    super(
+      `job ${jobId} is declared in code (${source}): ${action} it there and apply, or send ?force=true to ` +
+        'change it here (the next apply shows the change and puts the declaration back)',
+    );
+  }
+}

@@ -1,7 +1,7 @@
 export { createJob, type CreateJobRequest } from './create-job';
 export { deleteJob, type DeleteJobRequest } from './delete-job';
 export type { IfMatch, JobsDeps, JobWriteResult, RequestContext, UseCaseLog } from './deps';
-export { JobStateConflictError, PayloadTooLargeError, ScheduleWriteError } from './errors';
+export { JobManagedError, JobStateConflictError, PayloadTooLargeError, ScheduleWriteError } from './errors';
 export { getJob, upcomingRuns, type JobDetail } from './get-job';
 export { listJobs } from './list-jobs';
 export { listTasks } from './list-tasks';

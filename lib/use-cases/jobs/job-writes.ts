@@ -5,8 +5,8 @@ import { toScheduleDefinition } from '../../domain/schedule-definition';
 import type { JobEventType } from '../../ports/events';
 import { jobIdSchema } from '../../schemas/api';
 import { jobInputSchema, type Job } from '../../schemas/job';
-import type { IfMatch, JobsDeps } from './deps';
-import { ScheduleWriteError } from './errors';
+import type { IfMatch, JobsDeps, RequestContext } from './deps';
+import { JobManagedError, ScheduleWriteError } from './errors';
 import { settleSchedule } from './settle-schedule';
 import { parseWith, targetIssues } from './validate';
 
@@ -27,6 +27,24 @@ export async function validateJob(deps: JobsDeps, body: unknown, previous?: Job)
   issues.push(...(await targetIssues(deps, input)));
   if (issues.length > 0 || job === undefined) throw new ValidationError(issues);
   return job;
+}
+
+/** Throws JobManagedError when the job is declared in code and the request does not force the change. */
+export function assertMayChange(job: Job, request: RequestContext, action: 'change' | 'delete'): void {
+  if (job.managedBy !== undefined && request.force !== true) {
+    throw new JobManagedError(job.id, job.managedBy.source, action);
+  }
+}
+
+/**
+ * Who manages a job after a write. A write that carries `managedBy` is an apply and sets it as given; a forced write
+ * of a declared job through the API keeps it declared, records who changed it, and drops the digest, so that the next
+ * apply shows the difference and puts the declaration back.
+ */
+export function withManagementAfterWrite(job: Job, previous: Job | undefined, request: RequestContext, now: Date): Job {
+  if (job.managedBy !== undefined || previous?.managedBy === undefined) return job;
+  const { source, fields } = previous.managedBy;
+  return { ...job, managedBy: { source, fields, editedAt: now.toISOString(), editedBy: request.caller } };
 }
 
 /** Throws StaleVersionError unless `ifMatch` is absent, `*`, or lists the job's current ETag. */

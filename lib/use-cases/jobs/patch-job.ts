@@ -2,7 +2,15 @@ import { ValidationError, type FieldIssue } from '../../domain/errors';
 import { MUTABLE_JOB_FIELDS } from '../../schemas/api';
 import type { Job } from '../../schemas/job';
 import type { IfMatch, JobsDeps, RequestContext } from './deps';
-import { announce, assertIfMatch, getExisting, storeReplacement, validateJob } from './job-writes';
+import {
+  announce,
+  assertIfMatch,
+  assertMayChange,
+  getExisting,
+  storeReplacement,
+  validateJob,
+  withManagementAfterWrite,
+} from './job-writes';
 
 export interface PatchJobRequest extends RequestContext {
   readonly id: string;
@@ -74,8 +82,9 @@ export async function patchJob(deps: JobsDeps, request: PatchJobRequest): Promis
   const issues = patchIssues(patch);
   if (issues.length > 0) throw new ValidationError(issues);
   assertIfMatch(previous, request.ifMatch);
+  assertMayChange(previous, request, 'change');
   const merged = applyMergePatch(editableView(previous), withUnionsReplaced(previous, patch));
-  const job = await validateJob(deps, merged, previous);
+  const job = withManagementAfterWrite(await validateJob(deps, merged, previous), previous, request, deps.clock.now());
   await storeReplacement(deps, job, previous);
   await announce(deps, 'JobUpdated', job, { by: request.caller });
   return job;

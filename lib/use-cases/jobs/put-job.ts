@@ -1,7 +1,16 @@
 import { StaleVersionError, ValidationError } from '../../domain/errors';
 import { jobIdSchema } from '../../schemas/api';
 import type { IfMatch, JobsDeps, JobWriteResult, RequestContext } from './deps';
-import { announce, assertIfMatch, getExisting, storeNewJob, storeReplacement, validateJob } from './job-writes';
+import {
+  announce,
+  assertIfMatch,
+  assertMayChange,
+  getExisting,
+  storeNewJob,
+  storeReplacement,
+  validateJob,
+  withManagementAfterWrite,
+} from './job-writes';
 import { parseWith } from './validate';
 
 export interface PutJobRequest extends RequestContext {
@@ -22,7 +31,9 @@ function withPathId(id: string, body: unknown): unknown {
 export async function replaceJob(deps: JobsDeps, request: PutJobRequest): Promise<JobWriteResult> {
   const previous = await getExisting(deps, request.id);
   assertIfMatch(previous, request.ifMatch);
-  const job = await validateJob(deps, withPathId(request.id, request.body), previous);
+  assertMayChange(previous, request, 'change');
+  const validated = await validateJob(deps, withPathId(request.id, request.body), previous);
+  const job = withManagementAfterWrite(validated, previous, request, deps.clock.now());
   await storeReplacement(deps, job, previous);
   await announce(deps, 'JobUpdated', job, { by: request.caller });
   return { job, created: false };
