@@ -1,14 +1,20 @@
 import * as z from 'zod';
 import {
+  deadLetterListSchema,
   jobDetailSchema,
   jobPageSchema,
+  purgeResponseSchema,
+  redriveResponseSchema,
   previewResponseSchema,
   runNowResponseSchema,
   runPageSchema,
   taskListSchema,
+  type deadLetterListQuerySchema,
   type jobListQuerySchema,
   type MUTABLE_JOB_FIELDS,
   type previewBodySchema,
+  type purgeBodySchema,
+  type redriveBodySchema,
   type runListQuerySchema,
   type runNowBodySchema,
 } from '../schemas/api';
@@ -41,6 +47,16 @@ export type TaskList = z.output<typeof taskListSchema>;
 export type ListJobsQuery = Partial<z.output<typeof jobListQuerySchema>>;
 export type ListRunsQuery = Partial<z.output<typeof runListQuerySchema>>;
 export type RunNowPayload = NonNullable<z.input<typeof runNowBodySchema>['payload']>;
+export type DeadLetterList = z.output<typeof deadLetterListSchema>;
+export type DeadLetter = DeadLetterList['items'][number];
+export type ListDeadLettersQuery = Partial<z.output<typeof deadLetterListQuerySchema>>;
+export type RedriveRequest = z.input<typeof redriveBodySchema>;
+export type RedriveResult = z.output<typeof redriveResponseSchema>;
+/** DELETE /dlq: the messages named, looked for in `queue` (both DLQs by default), or every message of `queue`. */
+export type PurgeRequest =
+  | { readonly messageIds: readonly string[]; readonly queue?: NonNullable<z.input<typeof purgeBodySchema>['queue']> }
+  | { readonly all: true; readonly queue: NonNullable<z.input<typeof purgeBodySchema>['queue']> };
+export type PurgeResult = z.output<typeof purgeResponseSchema>;
 
 /**
  * A JSON merge patch (RFC 7396) of a value: members are optional, `null` removes one, nested objects are patches
@@ -65,6 +81,14 @@ export interface WrittenJob extends JobWithEtag {
   /** True when the write created the job (201), false when it replaced one (200). */
   readonly created: boolean;
 }
+
+/** For PUT, PATCH and DELETE: `force: true` changes or deletes a job declared in code all the same (?force=true). */
+export interface ForceOption {
+  readonly force?: boolean | undefined;
+}
+
+const forceQuery = (options: ForceOption): Record<string, string> | undefined =>
+  options.force === true ? { force: 'true' } : undefined;
 
 export interface IfMatchOption {
   /** The ETag the change is based on; the API refuses with 412 (SkedPreconditionFailedError) when it is stale. */
@@ -170,26 +194,31 @@ export function createSkedClient(options: SkedClientOptions) {
     },
 
     /** PUT /jobs/{id}: creates (created: true) or replaces the job. */
-    putJob(id: string, body: JobInput, options: IfMatchOption = {}): Promise<WrittenJob> {
-      return jobWrite('putJob', 'PUT', ['jobs', id], { body, ifMatch: options.ifMatch });
+    putJob(id: string, body: JobInput, options: IfMatchOption & ForceOption = {}): Promise<WrittenJob> {
+      const query = forceQuery(options);
+      return jobWrite('putJob', 'PUT', ['jobs', id], { body, ifMatch: options.ifMatch, ...(query && { query }) });
     },
 
     /** PATCH /jobs/{id} with a JSON merge patch, sent as application/merge-patch+json. */
-    async patchJob(id: string, patch: JobPatch, options: IfMatchOption = {}): Promise<JobWithEtag> {
+    async patchJob(id: string, patch: JobPatch, options: IfMatchOption & ForceOption = {}): Promise<JobWithEtag> {
+      const query = forceQuery(options);
       const written = await jobWrite('patchJob', 'PATCH', ['jobs', id], {
         body: patch,
         contentType: MERGE_PATCH_CONTENT_TYPE,
         ifMatch: options.ifMatch,
+        ...(query && { query }),
       });
       return withoutCreated(written);
     },
 
     /** DELETE /jobs/{id} and its schedule. */
-    async deleteJob(id: string, options: IfMatchOption = {}): Promise<void> {
+    async deleteJob(id: string, options: IfMatchOption & ForceOption = {}): Promise<void> {
+      const query = forceQuery(options);
       await send(transport, {
         operation: 'deleteJob',
         method: 'DELETE',
         path: ['jobs', id],
+        ...(query && { query }),
         headers: { 'if-match': options.ifMatch },
         expect: [204],
         schema: undefined,
@@ -281,6 +310,67 @@ export function createSkedClient(options: SkedClientOptions) {
         path: ['tasks'],
         expect: [200],
         schema: taskListSchema,
+      });
+      return answer.body;
+    },
+
+    /** GET /dlq: what the jobs DLQ and the delivery DLQ hold, each message with its standing; nothing is consumed. */
+    async listDeadLetters(query: ListDeadLettersQuery = {}): Promise<DeadLetterList> {
+      const answer = await send(transport, {
+        operation: 'listDeadLetters',
+        method: 'GET',
+        path: ['dlq'],
+        query,
+        expect: [200],
+        schema: deadLetterListSchema,
+      });
+      return answer.body;
+    },
+
+    /**
+     * POST /dlq/redrive: moves the matching messages back to the jobs queue (stale ones are skipped unless
+     * `includeStale`); one call works for up to 20 s, so call again while `remaining` is above 0, or use
+     * redriveAllDeadLetters.
+     */
+    async redriveDeadLetters(request: RedriveRequest = {}): Promise<RedriveResult> {
+      const answer = await send(transport, {
+        operation: 'redriveDeadLetters',
+        method: 'POST',
+        path: ['dlq', 'redrive'],
+        body: request,
+        expect: [200],
+        schema: redriveResponseSchema,
+      });
+      return answer.body;
+    },
+
+    /** POST /dlq/redrive until nothing is left (at most `maxCalls` calls); the results of every call, merged. */
+    async redriveAllDeadLetters(request: RedriveRequest = {}, options: { readonly maxCalls?: number } = {}) {
+      const merged: RedriveResult = { moved: [], skippedStale: [], failed: [], remaining: 0 };
+      const maxCalls = options.maxCalls ?? 50;
+      for (let call = 1; call <= maxCalls; call += 1) {
+        const result = await client.redriveDeadLetters(request);
+        merged.moved.push(...result.moved);
+        merged.failed.push(...result.failed);
+        // A later call sees the stale messages an earlier one left again.
+        const skipped = new Set(merged.skippedStale.map((ref) => ref.messageId));
+        merged.skippedStale.push(...result.skippedStale.filter((ref) => !skipped.has(ref.messageId)));
+        merged.remaining = result.remaining;
+        if (result.notFound !== undefined) merged.notFound = result.notFound;
+        if (result.remaining === 0 || (result.moved.length === 0 && result.failed.length === 0)) break;
+      }
+      return merged;
+    },
+
+    /** DELETE /dlq: deletes the named messages, or every message of a queue (`{ all: true, queue }`). */
+    async purgeDeadLetters(request: PurgeRequest): Promise<PurgeResult> {
+      const answer = await send(transport, {
+        operation: 'purgeDeadLetters',
+        method: 'DELETE',
+        path: ['dlq'],
+        body: request,
+        expect: [200],
+        schema: purgeResponseSchema,
       });
       return answer.body;
     },
