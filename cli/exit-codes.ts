@@ -1,4 +1,5 @@
 import { SkedApiError, SkedNetworkError, SkedUnexpectedResponseError } from '../lib/client';
+import { ValidationError } from '../lib/domain/errors';
 
 /**
  * The exit codes scripts can rely on (README, "The sked command line"). Each names a kind of failure, so a script can
@@ -34,6 +35,8 @@ export class UsageError extends Error {
 /** The exit code for an error a command threw. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage;
+  // A file sked checked itself (a declaration) and found invalid.
+  if (error instanceof ValidationError) return EXIT.invalid;
   if (error instanceof SkedNetworkError) return EXIT.unavailable;
   if (error instanceof SkedUnexpectedResponseError) return EXIT.error;
   if (!(error instanceof SkedApiError)) return EXIT.error;

@@ -7,6 +7,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { SkedApiError, type Job, type JobInput, type PreviewRequest, type Run, type SkedClient } from '../lib/client';
 import { MUTABLE_JOB_FIELDS } from '../lib/schemas/api';
 import { TERMINAL_STATUSES } from '../lib/schemas/run';
+import { applyDeclarations } from './apply';
 import { EXIT, exitCodeOf, UsageError } from './exit-codes';
 import {
   colourStatus,
@@ -107,6 +108,13 @@ Examples:
   tasks: `
 Example:
   $ sked tasks --json`,
+  apply: `
+Examples:
+  $ sked apply -f sked.schedules.yaml --dry-run     (print the plan; exit 8 when it has changes)
+  $ sked apply -f sked.schedules.yaml --prune       (also delete declared jobs removed from the file)
+
+The file: { jobs: [ <job document with its id>, ... ] } in YAML or JSON. Jobs registered through the API are never
+touched; declared jobs refuse API changes without ?force=true (pause, resume and run stay allowed).`,
 };
 
 /** Runs the command line; resolves with the exit code. */
@@ -511,6 +519,41 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
               preview.nextRuns.map((time) => [wallTime(time, zone), wallTime(time, output.viewerZone), time]),
             ),
           ].join('\n'),
+        );
+      }),
+    );
+
+  program
+    .command('apply')
+    .description('create, update and (with --prune) delete the jobs a file declares, like terraform apply')
+    .requiredOption('-f, --file <path>', 'the declaration file (YAML or JSON)')
+    .option('--dry-run', 'print the plan only (create, update with a field diff, delete)')
+    .option('--prune', 'delete jobs this file declared before and no longer does')
+    .option('--source <name>', 'what the jobs are marked as declared by (default: the file path)')
+    .option('--concurrency <n>', 'writes under way at once', '4')
+    .addHelpText('after', EXAMPLES.apply)
+    .action(
+      action(async (command) => {
+        const { output, client, showProgress } = context(command);
+        const options = command.opts<{
+          file: string;
+          dryRun?: boolean;
+          prune?: boolean;
+          source?: string;
+          concurrency: string;
+        }>();
+        return applyDeclarations(
+          await client(),
+          output,
+          deps.cwd,
+          {
+            file: options.file,
+            dryRun: options.dryRun === true,
+            prune: options.prune === true,
+            source: options.source,
+            concurrency: positiveInt('--concurrency', options.concurrency),
+          },
+          showProgress,
         );
       }),
     );

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { createColors } from 'picocolors';
 import { SkedApiError, SkedNetworkError, SkedPreconditionFailedError, type Job, type Run } from '../lib/client';
+import { ValidationError } from '../lib/domain/errors';
 
 export type Colors = ReturnType<typeof createColors>;
 
@@ -120,6 +121,12 @@ export function describeError(colors: Colors, error: unknown): string {
     }
     if (error.requestId !== undefined) lines.push(colors.dim(`  request ${error.requestId}`));
     return lines.join('\n');
+  }
+  if (error instanceof ValidationError) {
+    return [
+      `${colors.red('error')}: invalid`,
+      ...error.issues.map((issue) => `  ${colors.bold(issue.path)}: ${issue.message}`),
+    ].join('\n');
   }
   if (error instanceof SkedNetworkError) return `${colors.red('error')}: ${error.message}`;
   return `${colors.red('error')}: ${error instanceof Error ? error.message : String(error)}`;

@@ -283,6 +283,115 @@ describe('the sked command line', () => {
   });
 });
 
+const DECLARATIONS = `
+jobs:
+  - id: report
+    trigger: { type: cron, expression: "0 3 * * *" }
+    target: { type: task, task: noop }
+    retry: { maxAttempts: 3 }
+  - id: cleanup
+    trigger: { type: interval, hours: 6 }
+    target: { type: task, task: noop }
+  - id: ping
+    trigger: { type: interval, seconds: 30 }
+    target: { type: task, task: noop }
+`;
+
+describe('sked apply', () => {
+  let h: ReturnType<typeof cli>;
+  beforeEach(() => {
+    h = cli();
+    h.file('sked.schedules.yaml', DECLARATIONS);
+  });
+  afterEach(() => h.dispose());
+
+  it('prints the plan of a dry run and exits 8, then creates the three jobs marked as declared', async () => {
+    // Act
+    const dry = await h.run('apply', '-f', 'sked.schedules.yaml', '--dry-run');
+    const storedAfterDryRun = h.deps.store.jobs.size;
+    const applied = await h.run('apply', '-f', 'sked.schedules.yaml');
+
+    // Assess
+    expect(dry.code).toBe(EXIT.changes);
+    expect(dry.out).toContain('+ cleanup  (create)');
+    expect(dry.out).toContain('3 to create, 0 to update, 0 to delete, 0 unchanged');
+    expect(storedAfterDryRun).toBe(0);
+    expect(applied.code).toBe(EXIT.ok);
+    expect([...h.deps.store.jobs.values()].map((job) => [job.id, job.managedBy?.source])).toEqual(
+      expect.arrayContaining([
+        ['report', 'sked.schedules.yaml'],
+        ['cleanup', 'sked.schedules.yaml'],
+        ['ping', 'sked.schedules.yaml'],
+      ]),
+    );
+  });
+
+  it('makes no write when the file is unchanged, and shows a one-field diff after an edit', async () => {
+    // Prepare
+    await h.run('apply', '-f', 'sked.schedules.yaml');
+    const versions = () => Object.fromEntries([...h.deps.store.jobs.values()].map((job) => [job.id, job.version]));
+    const before = versions();
+
+    // Act
+    const again = await h.run('apply', '-f', 'sked.schedules.yaml', '--dry-run');
+    h.file('sked.schedules.yaml', DECLARATIONS.replace('maxAttempts: 3', 'maxAttempts: 5'));
+    const edited = await h.run('apply', '-f', 'sked.schedules.yaml');
+
+    // Assess
+    expect(again.code).toBe(EXIT.ok);
+    expect(again.out).toContain('0 to create, 0 to update, 0 to delete, 3 unchanged');
+    expect(edited.out).toContain('~ report  (update)');
+    expect(edited.out).toContain('retry.maxAttempts: 3 → 5');
+    expect(edited.out.match(/→/g)).toHaveLength(1);
+    expect(versions()).toEqual({ ...before, report: 2 });
+  });
+
+  it('deletes a job removed from the file only with --prune, and never a job registered through the API', async () => {
+    // Prepare
+    await h.run('apply', '-f', 'sked.schedules.yaml');
+    h.file('dynamic.yaml', JOB_YAML);
+    await h.run('jobs', 'create', '-f', 'dynamic.yaml');
+    h.file('sked.schedules.yaml', DECLARATIONS.split('  - id: ping')[0] ?? '');
+
+    // Act
+    const kept = await h.run('apply', '-f', 'sked.schedules.yaml');
+    const pruned = await h.run('apply', '-f', 'sked.schedules.yaml', '--prune');
+
+    // Assess
+    expect(kept.out).toContain('? ping  (no longer declared; kept: --prune deletes it)');
+    expect(pruned.out).toContain('- ping  (delete: no longer declared)');
+    expect([...h.deps.store.jobs.keys()].sort()).toEqual(['cleanup', 'nightly', 'report']);
+  });
+
+  it('refuses a PATCH of a declared job without force, showing the problem and exiting 5', async () => {
+    // Prepare
+    await h.run('apply', '-f', 'sked.schedules.yaml');
+
+    // Act
+    const refused = await h.run('jobs', 'patch', 'report', '--set', 'misfireGraceSeconds=60');
+
+    // Assess
+    expect(refused.code).toBe(EXIT.conflict);
+    expect(refused.err).toContain('409 The job is declared in code');
+    expect(refused.err).toContain('sked.schedules.yaml');
+  });
+
+  it('refuses an invalid declaration file with exit 4, naming the job and field', async () => {
+    // Prepare
+    h.file(
+      'bad.yaml',
+      'jobs:\n  - trigger: { type: cron, expression: "0 3 * * *" }\n    target: { type: task, task: noop }\n',
+    );
+
+    // Act
+    const result = await h.run('apply', '-f', 'bad.yaml');
+
+    // Assess
+    expect(result.code).toBe(EXIT.invalid);
+    expect(result.err).toContain('jobs.0.id');
+  });
+});
+
 describe('buildPatch', () => {
   it('builds a merge patch from --set paths (JSON values when they parse) and --unset', () => {
     // Act
