@@ -9,6 +9,7 @@ export { applyMergePatch, patchJob, type PatchJobRequest } from './patch-job';
 export { pauseJob, resumeJob, type PauseJobRequest, type ResumeJobRequest } from './pause-job';
 export { previewTrigger } from './preview-trigger';
 export { putJob, replaceJob, type PutJobRequest } from './put-job';
+export { applyDeclared, type ApplyDeclaredRequest, type ApplyDeclaredResult } from './apply-declared';
 export { reconcile, scheduleDifferences, type ReconcileAction, type ReconcileReport } from './reconcile';
 export { getRun, listRuns } from './runs';
 export { runNow, type RunNowRequest } from './run-now';
