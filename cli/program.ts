@@ -8,6 +8,7 @@ import { SkedApiError, type Job, type JobInput, type PreviewRequest, type Run, t
 import { MUTABLE_JOB_FIELDS } from '../lib/schemas/api';
 import { TERMINAL_STATUSES } from '../lib/schemas/run';
 import { applyDeclarations } from './apply';
+import { addDlqCommands } from './dlq';
 import { EXIT, exitCodeOf, UsageError } from './exit-codes';
 import {
   colourStatus,
@@ -574,6 +575,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
         );
       }),
     );
+
+  addDlqCommands(program, context, action);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -5,14 +5,30 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../../cli/exit-codes';
 import { buildPatch, runCli, type CliDeps } from '../../../cli/program';
 import { createSkedClient } from '../../../lib/client';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { makeApiHandler } from '../../../lib/handlers/api-handler';
+import { buildOpenApiDocument } from '../../../lib/openapi';
+import { apiEvent, lambdaContext, type RequestSpec } from '../../support/fakes/api-gateway-event';
 import { apiClient } from '../../support/fakes/api-handler';
+import {
+  exhaustedNote,
+  fakeDeadLetterDeps,
+  putJobs,
+  putRun,
+  scheduleEnvelope,
+  workerCopyAttributes,
+} from '../../support/fakes/dead-letter-world';
 import { fakeJobsDeps, type FakeJobsDeps } from '../../support/fakes/jobs-deps';
 
 const BASE_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/prod';
 
 /** The CLI over the real API handler and fake deps: every request goes through routing, validation and problems. */
-function cli(deps: FakeJobsDeps = fakeJobsDeps(), overrides: Partial<CliDeps> = {}) {
-  const call = apiClient(deps);
+function cli(
+  deps: FakeJobsDeps = fakeJobsDeps(),
+  overrides: Partial<CliDeps> = {},
+  call: (spec: RequestSpec) => Promise<APIGatewayProxyResult> = apiClient(deps),
+) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const cwd = mkdtempSync(join(tmpdir(), 'sked-cli-test-'));
@@ -389,6 +405,43 @@ describe('sked apply', () => {
     // Assess
     expect(result.code).toBe(EXIT.invalid);
     expect(result.err).toContain('jobs.0.id');
+  });
+});
+
+describe('sked dlq', () => {
+  it('lists copies with their error and standing, redrives the fixed job’s and purges the stale one', async () => {
+    // Prepare: two exhausted copies; the run of 'done' succeeded since
+    const dlq = fakeDeadLetterDeps();
+    const at = new Date('2030-01-01T09:00:00Z');
+    putJobs(dlq.jobs, 'fixed', 'done');
+    const copy = async (jobId: string) =>
+      dlq.deadLetters.put('jobs', scheduleEnvelope(jobId, at), await workerCopyAttributes(exhaustedNote(jobId, at)));
+    const fresh = await copy('fixed');
+    const stale = await copy('done');
+    putRun(dlq.runs, { jobId: 'done', runId: '20300101T090000Z', status: 'succeeded' });
+    const handler = makeApiHandler({
+      deps: fakeJobsDeps(),
+      logger: new Logger({ serviceName: 'sked-cli-test', logLevel: 'SILENT' }),
+      openApiDocument: buildOpenApiDocument,
+      deadLetters: dlq,
+    });
+    const h = cli(fakeJobsDeps(), {}, (spec) => handler(apiEvent(spec), lambdaContext()));
+
+    // Act
+    const listed = await h.run('dlq', 'ls', '--queue', 'jobs');
+    const asJson = await h.run('dlq', 'ls', '--json');
+    const redriven = await h.run('dlq', 'redrive', '--job', 'fixed');
+    const purged = await h.run('dlq', 'purge', stale);
+    h.dispose();
+
+    // Assess
+    expect(listed.code).toBe(EXIT.ok);
+    expect(listed.out).toMatch(new RegExp(`${fresh}.*fixed.*exhausted.*redrivable`));
+    expect(listed.out).toMatch(new RegExp(`${stale}.*done.*stale \\(succeeded\\)`));
+    expect((JSON.parse(asJson.out) as { items: unknown[] }).items).toHaveLength(2);
+    expect(redriven).toMatchObject({ code: EXIT.ok, out: expect.stringContaining(`moved   ${fresh}`) as unknown });
+    expect(purged).toMatchObject({ code: EXIT.ok, out: expect.stringContaining(`deleted ${stale}`) as unknown });
+    expect(dlq.deadLetters.ids('jobs')).toEqual([]);
   });
 });
 
