@@ -336,6 +336,7 @@ describe('the jobs API against the local cloud', () => {
     expect(run.statusCode).toBe(404);
     expect(bodyOf(tasks).items).toHaveLength(2);
     expect(bodyOf(preview)).toEqual({
+      precision: 'minute',
       expression: 'cron(0 12 * * ? *)',
       timezone: 'UTC',
       nextRuns: ['2031-01-01T12:00:00.000Z', '2031-01-02T12:00:00.000Z'],
