@@ -14,7 +14,7 @@ export interface ResolvedRunAt {
 }
 
 const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?$/i;
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?$/i;
 
 const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
 
@@ -22,7 +22,8 @@ export const formatWallTime = (wall: WallTime): string =>
   `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}T${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)}`;
 
 /**
- * Reads `runAt`, to the second (a fraction of a second is refused: fire times are whole seconds). A local time is
+ * Reads `runAt`, to the second (a fraction of a second is refused: fire times are whole seconds); the date and time
+ * may be separated by a space, as APScheduler's `run_date='2019-08-13 23:28:05'` is. A local time is
  * read in the trigger's time zone: one inside a spring-forward gap is rejected, one repeated at fall-back means its
  * first (earlier) occurrence, as EventBridge Scheduler does.
  *

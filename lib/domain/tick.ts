@@ -120,6 +120,14 @@ export function planTick(
   };
 }
 
+/**
+ * Where an interval job's grid starts: its `startAt`, else its creation, rounded up to the whole second so that
+ * every fire time is a whole second (records are written with milliseconds).
+ */
+export function intervalAnchor(job: Pick<Job, 'startAt' | 'createdAt'>): Date {
+  return new Date(Math.ceil(Date.parse(job.startAt ?? job.createdAt) / 1000) * 1000);
+}
+
 /** The fire times of a job in [from, until), to the second, as nextRuns lists them. */
 export function occurrencesBetween(
   job: Pick<Job, 'trigger' | 'startAt' | 'endAt' | 'createdAt'>,
@@ -133,7 +141,7 @@ export function occurrencesBetween(
     count: limit,
     endAt: new Date(last),
     ...(job.startAt !== undefined && { startAt: new Date(job.startAt) }),
-    anchor: new Date(job.startAt ?? job.createdAt),
+    anchor: intervalAnchor(job),
   });
 }
 

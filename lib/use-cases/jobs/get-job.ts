@@ -1,3 +1,4 @@
+import { intervalAnchor } from '../../domain/tick';
 import { nextFireTimes } from '../../domain/next-fire-times';
 import { NEXT_RUNS_COUNT, type jobDetailSchema } from '../../schemas/api';
 import type { Job } from '../../schemas/job';
@@ -16,7 +17,7 @@ export function upcomingRuns(job: Job, now: Date, count = NEXT_RUNS_COUNT): stri
     ...(job.startAt !== undefined && { startAt: new Date(job.startAt) }),
     ...(job.endAt !== undefined && { endAt: new Date(job.endAt) }),
     // A rate schedule counts from its start date, or from when it was created.
-    anchor: new Date(job.startAt ?? job.createdAt),
+    anchor: intervalAnchor(job),
   }).map((instant) => instant.toISOString());
 }
 

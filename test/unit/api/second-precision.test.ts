@@ -366,6 +366,30 @@ describe('triggers that need second precision', () => {
       );
     });
 
+    it("reads APScheduler's run_date form with a space, and fires an interval created mid-second on whole seconds", async () => {
+      // Prepare: created at 00:00:00.250
+      const deps = fakeJobsDeps(new Date('2030-01-01T00:00:00.250Z'));
+
+      // Act
+      await createJob(deps, {
+        body: cronJobBody({ id: 'once', trigger: { type: 'date', runAt: '2030-08-13 23:28:05' } }),
+        onConflict: 'fail',
+        caller,
+      });
+      await createJob(deps, {
+        body: cronJobBody({ id: 'fives', trigger: { type: 'interval', seconds: 5 } }),
+        onConflict: 'fail',
+        caller,
+      });
+
+      // Assess
+      expect((await getJob(deps, 'once')).nextRuns).toEqual(['2030-08-13T23:28:05.000Z']);
+      expect((await getJob(deps, 'fives')).nextRuns.slice(0, 2)).toEqual([
+        '2030-01-01T00:00:01.000Z',
+        '2030-01-01T00:00:06.000Z',
+      ]);
+    });
+
     it('accepts a Quartz expression with seconds field 0 as its equivalent cron(...)', async () => {
       // Prepare
       const deps = fakeJobsDeps();
