@@ -5,6 +5,8 @@ import { OUTCOMES, type CallsResult } from './sections/calls';
 import { PLATFORM_LOG_BYTES_PER_INVOCATION, workerMemoryMb, type IdleCost, type RunCost } from './sections/cost';
 import type { CpuResult } from './sections/cpu';
 import type { DeployedThroughputResult } from './sections/deployed-throughput';
+import type { SecondPrecisionResult } from './sections/second-precision';
+import { secondPrecisionSection, secondPrecisionTarget } from './sections/second-precision-report';
 import type { ThroughputResult } from './sections/throughput';
 import { describeCalls } from './support/call-counter';
 import { formatNumber as num, formatSpread, pairedRatios, spread } from './support/stats';
@@ -32,6 +34,7 @@ export interface Report {
   readonly costs: RunCost[] | string;
   readonly idle: IdleCost | string;
   readonly alwaysOn: number;
+  readonly secondPrecision: SecondPrecisionResult | string;
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
@@ -477,6 +480,11 @@ export function writeReport(r: Report): string {
     );
   }
   out.push('');
+
+  // 7. Second precision (bench/sections/second-precision-report.ts)
+  out.push(secondPrecisionSection(r.secondPrecision, { quick: r.quick, date: r.generatedAt.slice(0, 10) }));
+  targets.push(secondPrecisionTarget(r.secondPrecision));
+  out.push('');
   out.push('## Targets');
   out.push('');
   out.push(...targets);
@@ -485,7 +493,8 @@ export function writeReport(r: Report): string {
   out.push('');
   out.push(
     '`npm run bench` (starts the local cloud when none answers at `AWS_ENDPOINT_URL`, creates its own uniquely named ' +
-      'tables and queues and deletes them afterwards). `BENCH_QUICK=1 npm run bench` runs every section at a small size.',
+      'tables and queues and deletes them afterwards). `BENCH_QUICK=1 npm run bench` runs every section at a small size. ' +
+      '`BENCH_ONLY=second-precision npm run bench` runs section 7 alone and rewrites only its part of this file.',
   );
   out.push('');
   return out.join('\n');
