@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { lambdaBundleOptions } from '../cdk/constructs/sked-function';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const LAMBDA_ENTRIES = ['api', 'worker', 'reconcile'] as const;
+export const LAMBDA_ENTRIES = ['api', 'worker', 'reconcile', 'apply-schedules'] as const;
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 for (const name of LAMBDA_ENTRIES) {
