@@ -1,4 +1,5 @@
 import { Aspects, Duration } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -11,6 +12,7 @@ import { SKED_DEFAULTS, type SkedSettings } from '../config';
 import { SkedAlarms } from './sked-alarms';
 import { SkedApi } from './sked-api';
 import { SkedDashboard } from './sked-dashboard';
+import { SkedDeclaredSchedules, type SkedSchedules } from './sked-declared-schedules';
 import { SkedFunction } from './sked-function';
 import { SkedQueues } from './sked-queues';
 import { SkedScheduler } from './sked-scheduler';
@@ -43,7 +45,17 @@ export interface SkedProps extends Partial<SkedSettings> {
    * @default 'Sked'
    */
   readonly metricsNamespace?: string;
+  /**
+   * Jobs declared in code, applied by every deployment (a custom resource backed by the apply-schedules function):
+   * created or updated, and those no longer declared deleted, as `sked apply --prune` would; deleting the stack
+   * deletes them. `schedulesFromFile('sked.schedules.yaml')` reads them from a declaration file at synthesis.
+   * @default none: no custom resource, no apply-schedules function
+   */
+  readonly schedules?: SkedSchedules;
 }
+
+/** The apply-schedules function's timeout: Lambda's longest, for large declarations (it answers 15 s before). */
+export const APPLY_SCHEDULES_TIMEOUT = Duration.minutes(15);
 
 /** Powertools service name of the worker: the `service` dimension of its metrics. */
 export const WORKER_SERVICE_NAME = 'sked-worker';
@@ -64,6 +76,10 @@ export class Sked extends Construct {
   readonly apiFunction: SkedFunction;
   readonly workerFunction: SkedFunction;
   readonly reconcileFunction: SkedFunction;
+  /** The function behind the declared schedules' custom resource; only with `schedules`. */
+  readonly applySchedulesFunction?: SkedFunction;
+  /** The custom resource applying `schedules`; only with them. */
+  readonly declaredSchedules?: SkedDeclaredSchedules;
   readonly webhookSecret: Secret;
   readonly alarms: SkedAlarms;
   readonly dashboard: SkedDashboard;
@@ -186,6 +202,24 @@ export class Sked extends Construct {
       }),
     );
 
+    if (props.schedules !== undefined) {
+      this.applySchedulesFunction = new SkedFunction(this, 'ApplySchedulesFunction', {
+        ...common,
+        entry: 'apply-schedules',
+        description: 'sked apply schedules: applies the jobs the stack declares (custom resource)',
+        timeout: APPLY_SCHEDULES_TIMEOUT,
+        memorySize: 256,
+        serviceName: 'sked-apply-schedules',
+        environment: control,
+      });
+      this.grantApplySchedules(this.applySchedulesFunction);
+      this.declaredSchedules = new SkedDeclaredSchedules(this, 'DeclaredSchedules', {
+        handler: this.applySchedulesFunction,
+        schedules: props.schedules,
+        serviceTimeout: APPLY_SCHEDULES_TIMEOUT.plus(Duration.minutes(1)),
+      });
+    }
+
     new Rule(this, 'ReconcileSchedule', {
       description: 'Runs sked reconcile',
       schedule: Schedule.rate(settings.reconcileEvery),
@@ -237,6 +271,29 @@ export class Sked extends Construct {
     this.acknowledgeNagFindings();
   }
 
+  /**
+   * What applyDeclared calls: list, read and write jobs; create, update and delete their schedules (never list or
+   * read them) with the scheduler role; send a second-precision job's first tick; announce each change.
+   */
+  private grantApplySchedules(fn: SkedFunction): void {
+    this.storage.grantJobsReadWrite(fn);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+        resources: [this.scheduler.schedulesArn()],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.scheduler.role.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    this.queues.jobsQueue.grant(fn, 'sqs:SendMessage');
+    this.storage.eventBus.grantPutEventsTo(fn);
+  }
+
   /** cdk-nag findings accepted on purpose, each with its reason. */
   private acknowledgeNagFindings(): void {
     Aspects.of(this).add(new AcknowledgeScheduleWildcards());
@@ -245,7 +302,9 @@ export class Sked extends Construct {
       reason:
         'The webhook signing key is shared with every webhook receiver; rotating it must be coordinated with them (README runbook: rotating the webhook signing secret), so it is not rotated automatically.',
     });
-    for (const fn of [this.apiFunction, this.workerFunction, this.reconcileFunction]) {
+    const functions = [this.apiFunction, this.workerFunction, this.reconcileFunction];
+    if (this.applySchedulesFunction !== undefined) functions.push(this.applySchedulesFunction);
+    for (const fn of functions) {
       acknowledgeNag(
         fn,
         {
@@ -258,6 +317,13 @@ export class Sked extends Construct {
             'Only actions without a resource type use "*": X-Ray PutTraceSegments/PutTelemetryRecords and scheduler:ListSchedules (the group is a request parameter).',
         },
       );
+    }
+    if (this.applySchedulesFunction !== undefined) {
+      acknowledgeNag(this.applySchedulesFunction, {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Invoked by CloudFormation for the declared schedules custom resource only; it answers every request on its ResponseURL, a failure failing (and rolling back) the deployment, so there is no event to redrive.',
+      });
     }
     acknowledgeNag(this.apiFunction, {
       id: 'Serverless-LambdaDLQ',

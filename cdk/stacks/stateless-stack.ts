@@ -3,12 +3,15 @@ import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../lib/adapters/observability/metrics';
 import type { SkedStageConfig } from '../config';
 import { Sked } from '../constructs/sked';
+import type { SkedSchedules } from '../constructs/sked-declared-schedules';
 import type { SkedStorage } from '../constructs/sked-storage';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: SkedStageConfig;
   /** The stateful stack's tables and bus. */
   readonly storage: SkedStorage;
+  /** Jobs declared in code, applied by each deployment of this stack. @default none */
+  readonly schedules?: SkedSchedules;
 }
 
 /** Everything that can be replaced freely: API, functions, queues, schedule group, alarms and dashboard. */
@@ -24,6 +27,7 @@ export class StatelessStack extends Stack {
       ...settings,
       storage: props.storage,
       metricsNamespace: `${METRICS_NAMESPACE}/${stage}`,
+      ...(props.schedules !== undefined && { schedules: props.schedules }),
     });
 
     const outputs: Record<string, string> = {

@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { addStage } from '../../cdk/app';
+import { addStage, type StageOptions } from '../../cdk/app';
 import { STAGES } from '../../cdk/config';
 import { Sked } from '../../cdk/constructs/sked';
 import { SkedFunction } from '../../cdk/constructs/sked-function';
@@ -15,9 +15,22 @@ import { MAX_ATTEMPTS, jobPoliciesSchema } from '../../lib/schemas/job';
 /** No bundling in unit tests: the assertions are about the templates, not the bundles. */
 const TEST_CONTEXT = { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:defaultCrossStackReferences': 'strong' };
 
-function synthStage(stage: string) {
+/** Jobs declared in code, for the stages that deploy some. */
+const DECLARED: StageOptions = {
+  schedules: {
+    jobs: [
+      {
+        id: 'nightly-report',
+        trigger: { type: 'cron', expression: '30 10 * * *', timezone: 'Asia/Shanghai' },
+        target: { type: 'task', task: 'report.write', payload: { title: 'daily revenue' } },
+      },
+    ],
+  },
+};
+
+function synthStage(stage: string, options: StageOptions = {}) {
   const app = new App({ context: TEST_CONTEXT });
-  const stacks = addStage(app, stage);
+  const stacks = addStage(app, stage, options);
   return {
     app,
     stateful: Template.fromStack(stacks.stateful),
@@ -602,13 +615,14 @@ describe('the sked stacks', () => {
   });
 
   it('grants each function only the DynamoDB, SQS, events and scheduler actions its code calls', () => {
-    // Prepare
-    const { stateless } = prod;
+    // Prepare: a stage with declared jobs has the apply-schedules function too
+    const { stateless } = synthStage('prod', DECLARED);
     const { jobsQueue, jobsDlq, deliveryDlq } = queueIds(stateless);
     const roles = {
       api: functionRoleId(stateless, /^sked jobs API/),
       worker: functionRoleId(stateless, /^sked worker/),
       reconcile: functionRoleId(stateless, /^sked reconcile/),
+      applySchedules: functionRoleId(stateless, /^sked apply schedules/),
     };
 
     // Act
@@ -678,6 +692,23 @@ describe('the sked stacks', () => {
       eventBus: ['events:PutEvents'],
       webhookSecret: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
     });
+    // What applyDeclared calls: list, read and write jobs, write and delete schedules (never list or read them),
+    // send a second-precision job's first tick, announce each change.
+    expect(granted(roles.applySchedules)).toEqual({
+      '*': ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+      jobsTable: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      'jobsTable/index/list': ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      [jobsQueue]: ['sqs:SendMessage'],
+      eventBus: ['events:PutEvents'],
+      schedules: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:UpdateSchedule'],
+      schedulerRole: ['iam:PassRole'],
+    });
+    const passRole = policiesOfRole(stateless, roles.applySchedules).filter((statement) =>
+      JSON.stringify(statement.Action).includes('iam:PassRole'),
+    );
+    expect(passRole.map((statement) => statement.Condition)).toEqual([
+      { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    ]);
   });
 
   it('names the API after its deployment and alarms on the 5xx of its own stage', () => {
@@ -736,6 +767,9 @@ describe('the sked stacks', () => {
     // Prepare
     const app = new App({ context: TEST_CONTEXT });
     for (const stage of ['prod', 'dev', 'local'] as const) addStage(app, stage);
+    // With declared jobs: the apply-schedules function and its custom resource.
+    addStage(app, 'prod-declared', DECLARED);
+    addStage(app, 'local-declared', DECLARED);
     app.synth();
 
     // Act
