@@ -263,7 +263,7 @@ async function main(): Promise<void> {
       secondPrecision,
     };
     report.durationSeconds = (Date.now() - started) / 1000;
-    writeFileSync(join(root, 'BENCHMARKS.md'), writeReport(report));
+    writeFileSync(join(root, 'BENCHMARKS.md'), keepApplySection(readExisting(), writeReport(report)));
     log(`bench: BENCHMARKS.md written in ${report.durationSeconds.toFixed(0)} s`);
   } finally {
     for (const resources of scopes) await resources.dispose();
@@ -276,3 +276,20 @@ const only = process.env.BENCH_ONLY;
 if (only === 'second-precision') await onlySecondPrecision();
 else if (only !== undefined && only !== '') throw new Error(`BENCH_ONLY=${only}: only 'second-precision' is known`);
 else await main();
+
+/** The current BENCHMARKS.md, or '' when there is none. */
+function readExisting(): string {
+  try {
+    return readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** `npm run bench:apply` writes its own section (bench/apply.ts): a full run carries it over unchanged. */
+function keepApplySection(existing: string, report: string): string {
+  const start = existing.indexOf('<!-- bench:apply -->');
+  const end = existing.indexOf('<!-- /bench:apply -->');
+  if (start < 0 || end < start) return report;
+  return `${report.trimEnd()}\n\n${existing.slice(start, end + '<!-- /bench:apply -->'.length)}\n`;
+}

@@ -112,7 +112,7 @@ export async function applyDeclarations(
 ): Promise<number> {
   const { source, jobs } = readDeclarations(cwd, options);
   const existing: Job[] = [];
-  for await (const job of api.iterateJobs()) existing.push(job);
+  for await (const job of api.iterateJobs({ limit: 100 })) existing.push(job);
   const plan = planApply(source, jobs, existing, { prune: options.prune });
   const writes = plan.filter(
     (entry) => entry.action === 'create' || entry.action === 'update' || entry.action === 'delete',
