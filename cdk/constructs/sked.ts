@@ -218,6 +218,9 @@ export class Sked extends Construct {
         schedules: props.schedules,
         serviceTimeout: APPLY_SCHEDULES_TIMEOUT.plus(Duration.minutes(1)),
       });
+      // The function names the schedule group as a literal, not a reference: without this, the apply could run
+      // before the group exists (and, on delete, after it is gone).
+      this.declaredSchedules.node.addDependency(this.scheduler.group);
     }
 
     new Rule(this, 'ReconcileSchedule', {

@@ -98,6 +98,20 @@ describe('jobs declared in the Sked construct', () => {
     expect(applyFunction.properties.Timeout).toBe(APPLY_SCHEDULES_TIMEOUT.toSeconds());
   });
 
+  it('applies after the schedule group exists and is deleted before it goes', () => {
+    // Prepare
+    const { stateless } = synthStage('local', { schedules: { jobs: JOBS } });
+    const [groupId] = Object.keys(stateless.findResources('AWS::Scheduler::ScheduleGroup'));
+
+    // Act
+    const resources = Object.values(
+      stateless.findResources(DECLARED_SCHEDULES_RESOURCE_TYPE) as Record<string, { DependsOn?: string[] }>,
+    );
+
+    // Assess
+    expect(resources.map((resource) => resource.DependsOn)).toEqual([[groupId]]);
+  });
+
   it('marks the jobs with the source given instead of the stack', () => {
     // Prepare
     const stack = new Stack(new App({ context: TEST_CONTEXT }), 'Payments');
