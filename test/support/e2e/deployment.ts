@@ -91,18 +91,22 @@ export async function readOutputs(stage: string): Promise<SkedOutputs> {
   return parsed.data;
 }
 
-/** Bootstraps (idempotent) and deploys both stacks of a stage, each deployment into its own cloud assembly dir. */
+/**
+ * Bootstraps (idempotent) and deploys both stacks of a stage, each deployment into its own cloud assembly dir.
+ * `context` adds `-c key=value` to the deploy (e.g. `schedulesFile`, cdk/app.ts).
+ */
 export async function deploySked(
   stage: string,
   endpoint: string,
-  options: { readonly quiet?: boolean } = {},
+  options: { readonly quiet?: boolean; readonly context?: Readonly<Record<string, string>> } = {},
 ): Promise<LocalSked> {
   if (stage === awsStage()) return deployedOnAws(stage);
   const quiet = options.quiet ?? true;
   const assembly = join('cdk.out', `local-${stage}`);
+  const context = Object.entries(options.context ?? {}).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
   await cdkLocal(['bootstrap', '--output', assembly, '-c', `stage=${stage}`], endpoint, quiet);
   await cdkLocal(
-    ['deploy', '--all', '--require-approval', 'never', '--output', assembly, '-c', `stage=${stage}`],
+    ['deploy', '--all', '--require-approval', 'never', '--output', assembly, '-c', `stage=${stage}`, ...context],
     endpoint,
     quiet,
   );
