@@ -52,9 +52,16 @@ export async function applyDeclared(deps: JobsDeps, request: ApplyDeclaredReques
         written.push(entry.id);
       }
     } catch (error) {
-      failed.push({ id: entry.id, error: error instanceof Error ? error.message : String(error) });
+      failed.push({ id: entry.id, error: reasonOf(error) });
       deps.log.error('could not apply a declared job', { jobId: entry.id, action: entry.action, error });
     }
   }
   return { plan, written, failed };
+}
+
+/** An error's message with its cause's (a failed schedule write says what Scheduler answered). */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.name}: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
 }
