@@ -185,7 +185,8 @@ describe.skipIf(onAws !== undefined)('second precision on the local cloud', () =
       // Act
       const job = jobs.interval?.job;
       if (job === undefined || job.endAt === undefined) throw new Error('the interval job was not written');
-      const expected = grid(Date.parse(job.createdAt), Date.parse(job.endAt), PERIOD_MS);
+      // The grid starts at the job's creation, rounded up to the whole second
+      const expected = grid(ceilToSecond(Date.parse(job.createdAt)), Date.parse(job.endAt), PERIOD_MS);
       const runs = await history(job.id, expected);
 
       // Assess: the preview lists second times 5 s apart, and each occurrence ran once, at its second
