@@ -8,13 +8,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, QueryCommand, type AttributeValue, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PROJECT_ROOT } from '../../../cdk/constructs/sked-function';
-import { RUNS_TABLE } from '../../../lib/adapters/aws/table-layout';
 import { ENV } from '../../../lib/schemas/config';
 import { guardedClient } from '../aws-clients';
 import type { LocalSked } from './deployment';
+import { sideEffectsByRunId } from './side-effects';
 
 /** What one `sked` command printed, and its exit code. */
 export interface CliResult {
@@ -102,25 +102,5 @@ export async function sideEffectsByRun(sked: LocalSked, jobId: string): Promise<
   );
   const runsTable = configuration.Environment?.Variables?.[ENV.runsTable];
   if (runsTable === undefined) throw new Error(`${sked.outputs.WorkerFunctionName} has no ${ENV.runsTable}`);
-  const dynamodb = guardedClient(DynamoDBClient);
-  const counts = new Map<string, number>();
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page: QueryCommandOutput = await dynamodb.send(
-      new QueryCommand({
-        TableName: runsTable,
-        KeyConditionExpression: '#pk = :jobId AND begins_with(#sk, :effect)',
-        ExpressionAttributeNames: { '#pk': RUNS_TABLE.partitionKey, '#sk': RUNS_TABLE.sortKey },
-        ExpressionAttributeValues: { ':jobId': { S: jobId }, ':effect': { S: 'effect#' } },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const runId = item[RUNS_TABLE.sortKey]?.S?.split('#')[1] ?? '';
-      counts.set(runId, (counts.get(runId) ?? 0) + 1);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return counts;
+  return sideEffectsByRunId(guardedClient(DynamoDBClient), runsTable, jobId);
 }

@@ -9,13 +9,7 @@
  * off the jobs queue while the worker's event source mapping is disabled (withFirstTicksHeld), and then delivers
  * ticks and occurrences itself.
  */
-import {
-  DynamoDBClient,
-  GetItemCommand,
-  QueryCommand,
-  type AttributeValue,
-  type QueryCommandOutput,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   GetFunctionConfigurationCommand,
   LambdaClient,
@@ -42,6 +36,7 @@ import type { SignedFetch } from '../../../scripts/local/signed-fetch';
 import { guardedClient } from '../aws-clients';
 import type { LocalSked } from './deployment';
 import { eventually } from './eventually';
+import { sideEffectsByRunId } from './side-effects';
 
 const TICK_PERIOD_MS = TICK_PERIOD_MINUTES * 60_000;
 
@@ -200,27 +195,8 @@ export class TickControl {
   }
 
   /** How many side effects test.record-side-effect recorded per run id of the job (`effect#<runId>#...` items). */
-  async sideEffects(jobId: string): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page: QueryCommandOutput = await this.dynamodb.send(
-        new QueryCommand({
-          TableName: this.runsTable,
-          KeyConditionExpression: '#pk = :jobId AND begins_with(#sk, :effect)',
-          ExpressionAttributeNames: { '#pk': RUNS_TABLE.partitionKey, '#sk': RUNS_TABLE.sortKey },
-          ExpressionAttributeValues: { ':jobId': { S: jobId }, ':effect': { S: 'effect#' } },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const runId = item[RUNS_TABLE.sortKey]?.S?.split('#')[1] ?? '';
-        counts.set(runId, (counts.get(runId) ?? 0) + 1);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return counts;
+  sideEffects(jobId: string): Promise<Map<string, number>> {
+    return sideEffectsByRunId(this.dynamodb, this.runsTable, jobId);
   }
 }
 
