@@ -38,6 +38,14 @@ export function resolveScheduledTime(value: string, sentTimestampMs: number): Re
   return Number.isNaN(ms) ? undefined : { scheduledTime: new Date(ms), fromSentTimestamp: false };
 }
 
+/**
+ * A delay that doubles with each delivery of a message, from `initialSeconds` on its first up to `maxSeconds`: how
+ * long a record that failed before doing anything waits before it comes back.
+ */
+export function doublingDelaySeconds(initialSeconds: number, maxSeconds: number, receiveCount: number): number {
+  return Math.min(maxSeconds, initialSeconds * 2 ** Math.max(0, receiveCount - 1));
+}
+
 /** Lateness a scheduled occurrence may have on its first attempt: the grace plus the flexible window (jitter). */
 export function allowedLatenessMs(job: Pick<Job, 'misfireGraceSeconds' | 'jitterMinutes'>): number {
   return job.misfireGraceSeconds * 1000 + job.jitterMinutes * MINUTE_MS;

@@ -1,4 +1,4 @@
-import { classifyError } from '../../domain/worker-policies';
+import { classifyError, doublingDelaySeconds } from '../../domain/worker-policies';
 import type { InboundMessage } from '../../ports/worker-message-actions';
 import type { Job } from '../../schemas/job';
 import { claimOccurrence, type ClaimOutcome } from './claim';
@@ -53,7 +53,7 @@ export async function processBatch(
 async function comeBackSoon(context: RecordContext): Promise<void> {
   const { deps, message } = context;
   const { initialSeconds, maxSeconds } = deps.settings.beforeClaimRetry;
-  const delaySeconds = Math.min(maxSeconds, initialSeconds * 2 ** Math.max(0, message.receiveCount - 1));
+  const delaySeconds = doublingDelaySeconds(initialSeconds, maxSeconds, message.receiveCount);
   try {
     await deps.messages.retryLater(message, delaySeconds);
   } catch (error) {

@@ -9,7 +9,7 @@ import {
   type TickCoverage,
   type TickPlan,
 } from '../../domain/tick';
-import { classifyError, resolveScheduledTime } from '../../domain/worker-policies';
+import { classifyError, doublingDelaySeconds, resolveScheduledTime } from '../../domain/worker-policies';
 import type { DelayedOccurrence } from '../../ports/queue';
 import type { InboundMessage } from '../../ports/worker-message-actions';
 import type { WorkerLog } from '../../ports/worker-log';
@@ -91,7 +91,7 @@ async function retryTick(
     deps.metrics.workerError(classifyError(error).category);
     return 'done';
   }
-  const delaySeconds = Math.min(120, tickRetrySeconds * 2 ** Math.max(0, message.receiveCount - 1));
+  const delaySeconds = doublingDelaySeconds(tickRetrySeconds, 120, message.receiveCount);
   log.error('tick failed; it comes back and sends again what it may have sent', {
     error: describe(error),
     delaySeconds,
