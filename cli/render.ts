@@ -2,6 +2,8 @@ import Table from 'cli-table3';
 import type { createColors } from 'picocolors';
 import { SkedApiError, SkedNetworkError, SkedPreconditionFailedError, type Job, type Run } from '../lib/client';
 import { ValidationError } from '../lib/domain/errors';
+import { formatWallTime } from '../lib/domain/run-at';
+import { wallTimeAt } from '../lib/domain/timezone';
 
 export type Colors = ReturnType<typeof createColors>;
 
@@ -31,20 +33,9 @@ export function table(head: readonly string[], rows: readonly (readonly string[]
   return rendered.toString();
 }
 
-/** `2030-01-01 09:00:05` in a zone, to the second. */
+/** `2030-01-01 09:00:05` in a zone, to the second (sked's own wall-time reading, as the evaluator uses). */
 export function wallTime(iso: string, zone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(iso));
-  const part = (type: string) => parts.find((found) => found.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')}`;
+  return formatWallTime(wallTimeAt(new Date(iso), zone)).replace('T', ' ');
 }
 
 /** The zone a job's trigger reads its times in. */
