@@ -22,6 +22,6 @@ export { MAX_YEAR, MIN_YEAR } from './types';
 export { parseAwsCronExpression, parseAwsCronFields } from './aws-form';
 export { cronSecondPrecisionIssue, cronSpecOf, normaliseCron } from './read-trigger';
 export { parseQuartzFields } from './quartz-form';
-export { formatAwsCron, renderCron } from './render';
+export { formatAwsCron, renderCron, renderCronSeconds } from './render';
 export { awsWeekdayOf, daysInMonth, daysMatching, matchesDay, monthsToSearch } from './days';
 export type { YearMonth } from './days';

@@ -1,4 +1,14 @@
-import { AWS_DAYS_OF_WEEK, AWS_WEEKDAY_NAMES, DAYS_OF_MONTH, HOURS, isFull, MINUTES, MONTHS, YEARS } from './types';
+import {
+  AWS_DAYS_OF_WEEK,
+  AWS_WEEKDAY_NAMES,
+  DAYS_OF_MONTH,
+  HOURS,
+  isFull,
+  MINUTES,
+  MONTHS,
+  SECONDS,
+  YEARS,
+} from './types';
 import type { AwsCron, CronSpec, DayOfMonthRule, DayOfWeekRule, FieldRange } from './types';
 
 function renderValues(values: readonly number[], field: FieldRange, name?: (value: number) => string): string {
@@ -63,6 +73,11 @@ export function renderCron(spec: CronSpec): AwsCron {
     dayOfWeek: renderDayOfWeek(spec.dayOfWeek),
     year: renderValues(spec.years, YEARS),
   };
+}
+
+/** The seconds field of a schedule in the same notation as the others (`0`, `0/10`, `5,35`). */
+export function renderCronSeconds(spec: CronSpec): string {
+  return renderValues(spec.seconds, SECONDS);
 }
 
 /** `cron(minutes hours day-of-month month day-of-week year)`. */
