@@ -4,10 +4,16 @@
  * credentials on the local cloud), or sends SKED_TOKEN as a JWT for a stage with a Cognito authorizer.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { readStackOutputs } from '../lib/adapters/aws/stack-outputs';
-import { createSkedClient } from '../lib/client';
+import { createSkedClient, type SkedAuth } from '../lib/client';
+import { authenticator } from '../lib/client/auth';
+import { buildConsoleAssets } from './console/assets';
 import { runCli } from './program';
+import type { Target } from './target';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -20,7 +26,33 @@ function editFile(path: string): Promise<void> {
   });
 }
 
+/** Opens a URL with the platform's opener; rejects when there is none or it fails. */
+function openBrowser(url: string): Promise<void> {
+  const [command, ...args] =
+    process.platform === 'darwin'
+      ? ['open', url]
+      : process.platform === 'win32'
+        ? ['cmd', '/c', 'start', '""', url]
+        : ['xdg-open', url];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command ?? 'xdg-open', args, { stdio: 'ignore', detached: true });
+    child.once('error', reject);
+    child.once('spawn', () => {
+      child.unref();
+      resolve();
+    });
+  });
+}
+
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const token = process.env['SKED_TOKEN'];
+const authOf = (target: Target): SkedAuth =>
+  token !== undefined
+    ? { kind: 'jwt', token }
+    : target.local
+      ? { kind: 'iam', credentials: LOCAL_CREDENTIALS }
+      : { kind: 'iam' };
+
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
@@ -33,14 +65,15 @@ process.exitCode = await runCli(process.argv.slice(2), {
       baseUrl: target.baseUrl,
       region: target.region,
       userAgent: 'sked-cli',
-      auth:
-        token !== undefined
-          ? { kind: 'jwt', token }
-          : target.local
-            ? { kind: 'iam', credentials: LOCAL_CREDENTIALS }
-            : { kind: 'iam' },
+      auth: authOf(target),
     }),
   sleep: (ms) => sleep(ms),
   now: () => new Date(),
   editFile,
+  console: {
+    authenticate: (target) => authenticator(authOf(target), new URL(target.baseUrl), target.region),
+    assets: () => buildConsoleAssets(PROJECT_ROOT),
+    openBrowser,
+    untilStopped: () => Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]).then(() => undefined),
+  },
 });

@@ -8,6 +8,7 @@ import { SkedApiError, type Job, type JobInput, type PreviewRequest, type Run, t
 import { MUTABLE_JOB_FIELDS } from '../lib/schemas/api';
 import { TERMINAL_STATUSES } from '../lib/schemas/run';
 import { applyDeclarations } from './apply';
+import { addConsoleCommand, type ConsoleDeps } from './console/command';
 import { addDlqCommands } from './dlq';
 import { EXIT, exitCodeOf, UsageError } from './exit-codes';
 import {
@@ -39,6 +40,8 @@ export interface CliDeps {
   readonly now: () => Date;
   /** Opens a file in the user's editor and resolves when it is closed. */
   readonly editFile: (path: string) => Promise<void>;
+  /** `sked console`'s local server, browser and lifetime. */
+  readonly console: ConsoleDeps;
 }
 
 interface GlobalOptions {
@@ -577,6 +580,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     );
 
   addDlqCommands(program, context, action);
+  addConsoleCommand(program, context, action, deps);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -7,8 +7,11 @@
  *   // GET `${proxy.url}/jobs` is GET `${apiBaseUrl}/jobs`, signed
  *   await proxy.close();
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { sigV4RequestSigner, type SigV4SignerOptions } from '../../lib/adapters/aws/sigv4-request-signer';
+import { forwardedHeaders, relayedHeaders, upstreamUrl } from '../../lib/adapters/http/forwarding';
+
+export { upstreamUrl } from '../../lib/adapters/http/forwarding';
 
 export interface SigningProxyOptions extends SigV4SignerOptions {
   /** Base URL requests are forwarded under, e.g. `https://<id>.execute-api.<region>.amazonaws.com/<stage>`. */
@@ -23,68 +26,6 @@ export interface SigningProxy {
   /** `http://127.0.0.1:<port>`: the target's base URL, unsigned. */
   readonly url: string;
   close(): Promise<void>;
-}
-
-/**
- * Request headers the proxy does not forward: hop-by-hop ones, those fetch sets itself, and any signature the client
- * brought (replaced by the proxy's). accept-encoding is left to fetch, which decodes the answer before it is relayed.
- */
-const DROPPED_REQUEST_HEADERS = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'expect',
-  'content-length',
-  'accept-encoding',
-  'authorization',
-  'x-amz-date',
-  'x-amz-security-token',
-  'x-amz-content-sha256',
-]);
-
-/** Answer headers not relayed: hop-by-hop ones, and the encoding and length of a body fetch has already decoded. */
-const DROPPED_RESPONSE_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'trailer',
-  'upgrade',
-  'content-encoding',
-  'content-length',
-]);
-
-/** RFC 3986 encoding, as SigV4 canonicalises query strings. */
-function strictEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/**
- * The upstream URL for a request target (`/path?query`), under the base URL's path. The query is re-encoded strictly,
- * so that what is sent is exactly what is signed (a `+` or `'` left as the client wrote it could be read either way).
- */
-export function upstreamUrl(base: URL, requestTarget: string): URL {
-  const queryAt = requestTarget.indexOf('?');
-  const path = queryAt === -1 ? requestTarget : requestTarget.slice(0, queryAt);
-  const query = new URLSearchParams(queryAt === -1 ? '' : requestTarget.slice(queryAt + 1));
-  const url = new URL(base.href);
-  url.pathname = `${base.pathname.replace(/\/$/, '')}${path.startsWith('/') ? '' : '/'}${path}`;
-  url.search = [...query].map(([key, value]) => `${strictEncode(key)}=${strictEncode(value)}`).join('&');
-  return url;
-}
-
-function forwardedHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const forwarded: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || DROPPED_REQUEST_HEADERS.has(name)) continue;
-    forwarded[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return forwarded;
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -122,10 +63,7 @@ export async function startSigningProxy(options: SigningProxyOptions): Promise<S
       ...(hasBody && { body }),
     });
     const payload = Buffer.from(await upstream.arrayBuffer());
-    const headers: Record<string, string> = { 'content-length': String(payload.length) };
-    upstream.headers.forEach((value, name) => {
-      if (!DROPPED_RESPONSE_HEADERS.has(name)) headers[name] = value;
-    });
+    const headers = { ...relayedHeaders(upstream.headers), 'content-length': String(payload.length) };
     response.writeHead(upstream.status, headers);
     response.end(method === 'HEAD' ? undefined : payload);
   };

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ConsoleDeps } from '../../../cli/console/command';
 import { EXIT } from '../../../cli/exit-codes';
 import { buildPatch, runCli, type CliDeps } from '../../../cli/program';
 import { createSkedClient } from '../../../lib/client';
@@ -20,6 +21,14 @@ import {
   workerCopyAttributes,
 } from '../../support/fakes/dead-letter-world';
 import { fakeJobsDeps, type FakeJobsDeps } from '../../support/fakes/jobs-deps';
+
+/** These tests start no console. */
+const UNUSED_CONSOLE: ConsoleDeps = {
+  authenticate: () => () => Promise.reject(new Error('no console here')),
+  assets: () => Promise.reject(new Error('no console here')),
+  openBrowser: () => Promise.reject(new Error('no console here')),
+  untilStopped: () => Promise.reject(new Error('no console here')),
+};
 
 const BASE_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/prod';
 
@@ -65,6 +74,7 @@ function cli(
     sleep: () => Promise.resolve(),
     now: () => new Date('2030-01-01T00:00:00Z'),
     editFile: () => Promise.resolve(),
+    console: UNUSED_CONSOLE,
     ...overrides,
   };
   const run = async (...argv: string[]) => {
@@ -290,6 +300,7 @@ describe('the sked command line', () => {
       sleep: () => Promise.resolve(),
       now: () => new Date(),
       editFile: () => Promise.resolve(),
+      console: UNUSED_CONSOLE,
     });
     staged.dispose();
 

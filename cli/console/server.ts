@@ -1,0 +1,268 @@
+/**
+ * The local server behind `sked console`: it serves the console's page and forwards the page's API calls to the
+ * deployment, authenticated with the user's own credentials (SigV4 from the AWS credential chain, or a JWT), so
+ * that no credential ever reaches the browser.
+ *
+ * Because it signs whatever it forwards, it only answers its own page: it listens on 127.0.0.1; it answers only the
+ * Host names 127.0.0.1:<port> and localhost:<port> (a DNS-rebinding page has another); every request but the first
+ * needs the session cookie the one-time URL it prints sets (HttpOnly, SameSite=Strict: other sites' pages neither
+ * read nor send it); API calls need a header a cross-site page cannot send without a CORS preflight, which is never
+ * answered; and an Origin, when sent, must be its own.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Authenticate } from '../../lib/client/auth';
+import { forwardedHeaders, relayedHeaders, upstreamUrl } from '../../lib/adapters/http/forwarding';
+
+/** The page's bundle, as `buildConsoleAssets` makes it. */
+export interface ConsoleAssets {
+  readonly js: string;
+  readonly css: string;
+}
+
+/** What the page may know of the deployment (no credential). */
+export interface ConsoleInfo {
+  readonly baseUrl: string;
+  readonly source: string;
+  readonly region: string;
+  readonly local: boolean;
+}
+
+export interface ConsoleServerOptions {
+  /** The API's URL with its stage. */
+  readonly baseUrl: string;
+  readonly authenticate: Authenticate;
+  readonly assets: ConsoleAssets;
+  readonly info: ConsoleInfo;
+  /** Port on 127.0.0.1. @default 0 (a free port) */
+  readonly port?: number;
+  /** How long one forwarded call may take before the page gets 504. @default 30_000 */
+  readonly upstreamTimeoutMs?: number;
+  /** The session secret; tests give one. @default 32 random bytes */
+  readonly session?: string;
+}
+
+export interface ConsoleServer {
+  /** `http://127.0.0.1:<port>`. */
+  readonly origin: string;
+  /** The URL to open: it carries the one-time session that sets the cookie. */
+  readonly openUrl: string;
+  close(): Promise<void>;
+}
+
+export const SESSION_COOKIE = 'sked_console';
+/** The header the page sends on every API call. */
+export const CONSOLE_HEADER = 'x-sked-console';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; " +
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/** Not sent on to the API: the page's own header and what only this server reads. */
+const CONSOLE_ONLY_REQUEST_HEADERS = new Set([CONSOLE_HEADER, 'cookie', 'origin', 'referer', 'sec-fetch-site']);
+/** Not relayed to the page: cookies of the API's. */
+const API_ONLY_RESPONSE_HEADERS = new Set(['set-cookie']);
+
+const PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="color-scheme" content="light dark" />
+    <title>sked console</title>
+    <link rel="stylesheet" href="/assets/main.css" />
+  </head>
+  <body>
+    <div id="root"></div>
+    <script type="module" src="/assets/main.js"></script>
+  </body>
+</html>
+`;
+
+const HINT = 'Open the URL `sked console` printed (it carries this session), or start `sked console` again.';
+
+class RefusedError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RefusedError';
+  }
+}
+
+function cookieOf(request: IncomingMessage, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+function sameSecret(given: string | undefined, secret: string): boolean {
+  if (given === undefined) return false;
+  const [a, b] = [Buffer.from(given), Buffer.from(secret)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new RefusedError(413, `request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' },
+): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.writeHead(status, { ...SECURITY_HEADERS, ...headers, 'content-length': String(Buffer.byteLength(body)) });
+  response.end(body);
+}
+
+export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
+  const base = new URL(options.baseUrl);
+  const session = options.session ?? randomBytes(32).toString('base64url');
+  const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
+  let port = 0;
+
+  const forward = async (request: IncomingMessage, response: ServerResponse, target: string): Promise<void> => {
+    const method = request.method ?? 'GET';
+    const body = await readBody(request);
+    const url = upstreamUrl(base, target);
+    const hasBody = body.length > 0;
+    const headers = await options.authenticate({
+      method,
+      url,
+      headers: forwardedHeaders(request.headers, CONSOLE_ONLY_REQUEST_HEADERS),
+      ...(hasBody && { body }),
+    });
+    const upstream = await fetch(url, {
+      method,
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(hasBody && { body }),
+    });
+    const payload = Buffer.from(await upstream.arrayBuffer());
+    response.writeHead(upstream.status, {
+      ...relayedHeaders(upstream.headers, API_ONLY_RESPONSE_HEADERS),
+      ...SECURITY_HEADERS,
+      'cache-control': 'no-store',
+      'content-length': String(payload.length),
+    });
+    response.end(method === 'HEAD' ? undefined : payload);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const host = request.headers.host ?? '';
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      throw new RefusedError(403, `sked console answers 127.0.0.1:${port} only, not '${host}'`);
+    }
+    const url = new URL(request.url ?? '/', `http://${host}`);
+    const signedIn = sameSecret(cookieOf(request, SESSION_COOKIE), session);
+
+    if (url.pathname === '/' && request.method === 'GET') {
+      if (sameSecret(url.searchParams.get('session') ?? undefined, session)) {
+        send(response, 303, '', {
+          location: '/',
+          'set-cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`,
+          'cache-control': 'no-store',
+        });
+        return;
+      }
+      if (!signedIn) throw new RefusedError(401, `no console session. ${HINT}`);
+      send(response, 200, PAGE, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+      return;
+    }
+    if (!signedIn) throw new RefusedError(401, `no console session. ${HINT}`);
+
+    if (request.method === 'GET' && url.pathname === '/assets/main.js') {
+      send(response, 200, options.assets.js, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'no-cache',
+      });
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/assets/main.css') {
+      send(response, 200, options.assets.css, {
+        'content-type': 'text/css; charset=utf-8',
+        'cache-control': 'no-cache',
+      });
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/console/info') {
+      send(response, 200, JSON.stringify(options.info), {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+      });
+      return;
+    }
+    if (url.pathname.startsWith('/api/')) {
+      if (request.headers[CONSOLE_HEADER] !== '1') {
+        throw new RefusedError(403, `API calls through sked console need the ${CONSOLE_HEADER} header its page sends`);
+      }
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== `http://${host}`) {
+        throw new RefusedError(403, `a page of ${origin} may not call the API through sked console`);
+      }
+      await forward(request, response, `${url.pathname.slice('/api'.length)}${url.search}`);
+      return;
+    }
+    throw new RefusedError(404, `no such page: ${url.pathname}`);
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (error instanceof RefusedError) {
+        send(response, error.status, `sked console: ${error.message}\n`);
+        return;
+      }
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      // The message names the API's host at most; no header or credential is in it.
+      send(
+        response,
+        timedOut ? 504 : 502,
+        `sked console: the API did not answer: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('sked console: not listening on TCP');
+  port = address.port;
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    origin,
+    openUrl: `${origin}/?session=${session}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
+}
