@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { api, ApiProblemError, type JobDetail } from '../api';
+import { api, ApiProblemError, type Job, type JobDetail } from '../api';
 import { triggerInWords, zoneOf } from '../format';
 import { FireTimes } from './fire-times';
 import { ProblemView } from './status';
@@ -31,6 +31,8 @@ export interface TriggerEditorProps {
   /** The ETag of the job as it was when the editor opened: the save is refused if the job changed since. */
   readonly etag: string | undefined;
   readonly onClose: () => void;
+  /** Called with the job as saved. */
+  readonly onSaved: (job: Job) => void;
   /** Reads the job again and carries its new ETag into the editor. */
   readonly onReload: () => Promise<void>;
 }
@@ -39,7 +41,7 @@ export interface TriggerEditorProps {
  * Edits a job's trigger as JSON with a live preview of its next fire times (the API's own reading, refusals
  * included), and saves it with the ETag the job was read at, so that a change made meanwhile is not overwritten.
  */
-export function TriggerEditor({ job, etag, onClose, onReload }: TriggerEditorProps) {
+export function TriggerEditor({ job, etag, onClose, onSaved, onReload }: TriggerEditorProps) {
   const queries = useQueryClient();
   const [text, setText] = useState(() => JSON.stringify(job.trigger, null, 2));
   const settled = useDebounced(text, PREVIEW_DELAY_MS);
@@ -65,9 +67,9 @@ export function TriggerEditor({ job, etag, onClose, onReload }: TriggerEditorPro
       if (current.trigger === undefined) throw new Error(`The trigger is not JSON: ${current.problem ?? ''}`);
       return api.setTrigger(job.id, current.trigger, etag);
     },
-    onSuccess: async () => {
+    onSuccess: async (saved) => {
       await queries.invalidateQueries({ queryKey: ['job', job.id] });
-      onClose();
+      onSaved(saved);
     },
   });
   const stale = save.error instanceof ApiProblemError && save.error.isStale;

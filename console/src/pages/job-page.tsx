@@ -112,6 +112,7 @@ export function JobPage({ id }: { id: string }) {
   };
   const resume = useMutation({
     mutationFn: () => api.resume(id, undefined),
+    onMutate: () => setNotice(undefined),
     onSuccess: async () => {
       setNotice('Resumed.');
       await refresh();
@@ -119,6 +120,7 @@ export function JobPage({ id }: { id: string }) {
   });
   const runNow = useMutation({
     mutationFn: () => api.runNow(id),
+    onMutate: () => setNotice(undefined),
     onSuccess: async (runId) => {
       setNotice(`Run ${runId} queued; it appears below when it is picked up.`);
       await refresh();
@@ -191,12 +193,18 @@ export function JobPage({ id }: { id: string }) {
         <TriggerEditor
           job={job}
           etag={editing.etag}
-          onClose={() => {
+          onClose={() => setEditing(undefined)}
+          onSaved={(saved) => {
             setEditing(undefined);
-            setNotice('Trigger saved.');
+            setNotice(`Trigger saved: version ${saved.version}.`);
           }}
           onReload={async () => {
-            const fresh = await queries.fetchQuery({ queryKey: ['job', id], queryFn: () => api.getJob(id) });
+            // staleTime 0: read the job now, not the copy cached before the change that caused the conflict.
+            const fresh = await queries.fetchQuery({
+              queryKey: ['job', id],
+              queryFn: () => api.getJob(id),
+              staleTime: 0,
+            });
             setEditing({ etag: fresh.etag });
           }}
         />
