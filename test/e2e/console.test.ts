@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSkedClient, type SkedClient } from '../../lib/client';
 import { awsStage } from '../support/e2e/aws-stage';
-import { openBrowser, startConsole, type ConsoleBrowser, type ConsoleProcess } from '../support/e2e/browser';
+import {
+  openBrowser,
+  SCREENSHOT_DIR,
+  startConsole,
+  type ConsoleBrowser,
+  type ConsoleProcess,
+} from '../support/e2e/browser';
 import { deploySked, destroySked, type LocalSked } from '../support/e2e/deployment';
 import { eventually } from '../support/e2e/eventually';
 
@@ -100,6 +108,15 @@ describe.skipIf(onAws !== undefined)('the web console in a browser', () => {
     const { page } = browser;
     const weekday = page.locator(`tr[data-job-id="${seeded.weekday}"]`);
     await weekday.waitFor();
+    // Recorded, not asserted (speed is measured, not tested): how long the page took to load and show the jobs.
+    const loaded = Number(
+      await page.evaluate('performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd'),
+    );
+    const shown = Number(await page.evaluate('performance.now()'));
+    writeFileSync(
+      join(SCREENSHOT_DIR, 'load-timings.json'),
+      JSON.stringify({ domContentLoadedMs: Math.round(loaded), jobsShownMs: Math.round(shown) }, null, 2),
+    );
 
     // Assess
     for (const id of [seeded.weekday, seeded.interval, seeded.once, seeded.actions]) {
@@ -118,6 +135,9 @@ describe.skipIf(onAws !== undefined)('the web console in a browser', () => {
     const once = await page.locator(`tr[data-job-id="${seeded.once}"]`).innerText();
     expect(once).toContain('at(2030-01-01T09:00:00) Asia/Tokyo');
     expect(once).toContain('2030-01-01 09:00:00 Asia/Tokyo');
+    // Each row's outcome strip has been read (the weekday job has not run: its strip says so).
+    await page.locator('.strip', { hasText: '…' }).first().waitFor({ state: 'detached' });
+    expect(await weekday.locator('.strip').innerText()).toBe('no runs yet');
     await browser.screenshot('jobs');
   });
 
@@ -350,6 +370,8 @@ describe.skipIf(onAws !== undefined)('the web console in a browser', () => {
     const { page } = browser;
     await goto('/jobs');
     await page.locator(`tr[data-job-id="${seeded.weekday}"]`).waitFor();
+    await page.locator('.strip', { hasText: '…' }).first().waitFor({ state: 'detached' });
+    await browser.screenshot('jobs-with-runs');
     while (!/Theme: dark/.test(await page.locator('.theme-button').innerText())) {
       await page.locator('.theme-button').click();
     }

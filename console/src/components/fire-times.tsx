@@ -4,6 +4,9 @@ import { fireTimeRows, viewerZone, wallTime } from '../format';
 export function FireTimes({ times, zone, label }: { times: readonly Date[]; zone: string; label: string }) {
   const mine = viewerZone();
   const rows = fireTimeRows(times, zone);
+  const showMine = mine !== zone;
+  const showUtc = zone !== 'UTC' && mine !== 'UTC';
+  const columns = 2 + (showMine ? 1 : 0) + (showUtc ? 1 : 0);
   if (rows.length === 0) return <p>No fire times.</p>;
   return (
     <table className="striped fire-times" aria-label={label}>
@@ -11,8 +14,8 @@ export function FireTimes({ times, zone, label }: { times: readonly Date[]; zone
         <tr>
           <th scope="col">#</th>
           <th scope="col">{zone}</th>
-          {mine !== zone && <th scope="col">yours ({mine})</th>}
-          <th scope="col">UTC</th>
+          {showMine && <th scope="col">yours ({mine})</th>}
+          {showUtc && <th scope="col">UTC</th>}
         </tr>
       </thead>
       <tbody>
@@ -29,12 +32,12 @@ export function FireTimes({ times, zone, label }: { times: readonly Date[]; zone
                   </span>
                 )}
               </td>
-              {mine !== zone && <td>{wallTime(row.at, mine)}</td>}
-              <td>{row.at.toISOString().replace('.000Z', 'Z')}</td>
+              {showMine && <td>{wallTime(row.at, mine)}</td>}
+              {showUtc && <td>{row.at.toISOString().replace('.000Z', 'Z')}</td>}
             </tr>
           ) : (
             <tr key={`change-${row.change.at.toISOString()}`} className="dst-note">
-              <td colSpan={mine !== zone ? 4 : 3}>
+              <td colSpan={columns}>
                 <small>Daylight saving: {row.note}</small>
               </td>
             </tr>

@@ -40,6 +40,14 @@ function pointOf(run: Run): Point {
   return { x: Date.parse(run.scheduledTime), y: [lag, lag + duration], run };
 }
 
+function paddedRange(runs: readonly Run[]): { min?: number; max?: number } {
+  const times = runs.map((run) => Date.parse(run.scheduledTime));
+  if (times.length === 0) return {};
+  const [first, last] = [Math.min(...times), Math.max(...times)];
+  const pad = Math.max((last - first) * 0.05, 60_000);
+  return { min: first - pad, max: last + pad };
+}
+
 function tooltipLines(zone: string) {
   return (item: TooltipItem<'bar'>): string[] => {
     const { run } = item.raw as Point;
@@ -83,10 +91,11 @@ export function RunTimeline({ runs, zone }: { runs: readonly Run[]; zone: string
       options: {
         animation: false,
         maintainAspectRatio: false,
-        parsing: false,
         scales: {
           x: {
             type: 'linear',
+            // Some room either side, so that a single run sits in the middle rather than on an edge.
+            ...paddedRange(runs),
             title: { display: true, text: `scheduled time (${zone})`, color: text },
             ticks: {
               color: text,

@@ -144,10 +144,10 @@ export function DlqPage() {
       ) : (
         <>
           <p aria-live="polite">
-            {items.length} messages
+            {items.length === 1 ? '1 message' : `${items.length} messages`}
             {list.data?.truncated === true && ' (more than listed: redrive or purge these, then list again)'}
           </p>
-          <div className="actions" role="group" aria-label="DLQ actions">
+          <div className="actions">
             <button
               type="button"
               disabled={chosen.size === 0 || redrive.isPending}

@@ -166,7 +166,7 @@ export function JobPage({ id }: { id: string }) {
           {job.paused.reason !== undefined && `: ${job.paused.reason}`}
         </p>
       )}
-      <div className="actions" role="group" aria-label="Job actions">
+      <div className="actions">
         {job.state === 'enabled' && <PauseDialog job={job} onDone={() => setNotice('Paused.')} />}
         {job.state === 'paused' && (
           <button type="button" aria-busy={resume.isPending} onClick={() => resume.mutate()}>
