@@ -12,7 +12,6 @@ export interface ClockChange {
   readonly wallAfter: WallTime;
 }
 
-const MINUTE_MS = 60_000;
 /** Zones change offset months apart: sampling every 6 hours finds each change, then bisection finds its minute. */
 const SAMPLE_MS = 6 * 3_600_000;
 /** A change is looked for this far at most, so that a list of yearly fire times costs a bounded number of reads. */
@@ -20,7 +19,7 @@ export const CLOCK_CHANGE_SEARCH_LIMIT_MS = 3 * 366 * 86_400_000;
 
 /**
  * The clock changes of a zone between two instants (from exclusive, to inclusive), oldest first, searched at most
- * CLOCK_CHANGE_SEARCH_LIMIT_MS past `from`. Each is found to the minute, which is how zones change.
+ * CLOCK_CHANGE_SEARCH_LIMIT_MS past `from`. Each is found to the millisecond (zones change on the minute).
  */
 export function clockChangesBetween(from: Date, to: Date, timeZone: string): ClockChange[] {
   const changes: ClockChange[] = [];
@@ -38,13 +37,14 @@ export function clockChangesBetween(from: Date, to: Date, timeZone: string): Clo
 }
 
 function bisect(low: number, high: number, before: number, after: number, timeZone: string): ClockChange {
+  // Invariant: the offset at `a` is the old one, at `b` the new one; halve to the millisecond, whatever the ends.
   let [a, b] = [low, high];
-  while (b - a > MINUTE_MS) {
-    const middle = a + Math.floor((b - a) / 2 / MINUTE_MS) * MINUTE_MS;
+  while (b - a > 1) {
+    const middle = a + Math.floor((b - a) / 2);
     if (offsetMinutesAt(middle, timeZone) === before) a = middle;
     else b = middle;
   }
-  const at = b - (b % MINUTE_MS);
+  const at = b;
   return {
     at: new Date(at),
     offsetBeforeMinutes: before,

@@ -62,6 +62,51 @@ describe('clockChangesBetween', () => {
   });
 });
 
+describe('clockChangesBetween at the ends of its window', () => {
+  it('finds a change in the last minute of a window whose ends are not whole minutes', () => {
+    // Act: the window ends at the change (New York, 14 March 2027, 02:00 EST -> 03:00 EDT at 07:00Z)
+    const changes = clockChangesBetween(
+      new Date('2027-03-14T05:59:59.999Z'),
+      new Date('2027-03-14T07:00:00Z'),
+      'America/New_York',
+    );
+
+    // Assess
+    expect(changes.map((change) => change.at.toISOString())).toEqual(['2027-03-14T07:00:00.000Z']);
+  });
+
+  it('finds a change a millisecond after the start and none a millisecond before the end', () => {
+    // Act
+    const justAfter = clockChangesBetween(
+      new Date('2027-03-14T06:59:59.999Z'),
+      new Date('2027-03-14T08:00:00.001Z'),
+      'America/New_York',
+    );
+    const justBefore = clockChangesBetween(
+      new Date('2027-03-14T05:00:00.001Z'),
+      new Date('2027-03-14T06:59:59.999Z'),
+      'America/New_York',
+    );
+
+    // Assess
+    expect(justAfter).toHaveLength(1);
+    expect(justBefore).toEqual([]);
+  });
+
+  it("notes the change when the last of a daily job's fire times is the change instant", () => {
+    // Prepare: 03:00 daily in New York; on 14 March 03:00 EDT is the first instant after the change
+    const times = Array.from({ length: 10 }, (_, day) =>
+      day < 9 ? new Date(Date.UTC(2027, 2, 5 + day, 8)) : new Date('2027-03-14T07:00:00Z'),
+    );
+
+    // Act
+    const changes = clockChangesBetween(new Date(times[0]!.getTime() - 1), times[9]!, 'America/New_York');
+
+    // Assess
+    expect(changes).toHaveLength(1);
+  });
+});
+
 describe('formatOffset', () => {
   it('writes offsets as ±hh:mm', () => {
     expect([60, -300, 0, 330, -570].map(formatOffset)).toEqual(['+01:00', '-05:00', '+00:00', '+05:30', '-09:30']);
