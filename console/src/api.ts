@@ -60,6 +60,7 @@ interface CallOptions {
   readonly body?: unknown;
   readonly ifMatch?: string | undefined;
   readonly contentType?: string;
+  readonly signal?: AbortSignal | undefined;
 }
 
 interface Answer<T> {
@@ -72,6 +73,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function problemOf(status: number, statusText: string, body: unknown): ApiProblemError {
+  // sked console's own refusals (a session gone after a restart, the API unreachable) are plain text.
+  if (typeof body === 'string') {
+    return new ApiProblemError(status, statusText || 'request failed', body.replace(/^sked console: /, '').trim(), []);
+  }
   if (!isRecord(body)) return new ApiProblemError(status, statusText || 'request failed', '', []);
   const text = (key: string) => (typeof body[key] === 'string' ? body[key] : '');
   const issues = Array.isArray(body['errors'])
@@ -83,9 +88,27 @@ function problemOf(status: number, statusText: string, body: unknown): ApiProble
   return new ApiProblemError(status, text('title') || text('message') || statusText, text('detail'), issues);
 }
 
+/** fetch rejects only when nothing answered: the local process has stopped. */
+async function reach(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch {
+    throw new ApiProblemError(
+      0,
+      'sked console is not running',
+      'Nothing answers at this address: start `sked console` again and open the URL it prints.',
+      [],
+    );
+  }
+}
+
 /** Checks an answer against the API's own schema: a page never renders what it cannot read. */
 interface Schema<T> {
-  parse(value: unknown): T;
+  safeParse(
+    value: unknown,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
 }
 
 async function call<T>(method: string, path: string, schema: Schema<T>, options: CallOptions = {}): Promise<Answer<T>> {
@@ -97,10 +120,11 @@ async function call<T>(method: string, path: string, schema: Schema<T>, options:
   if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
   if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
   const search = query.size > 0 ? `?${query}` : '';
-  const response = await fetch(`/api${path}${search}`, {
+  const response = await reach(`/api${path}${search}`, {
     method,
     headers,
     ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+    ...(options.signal !== undefined && { signal: options.signal }),
   });
   const text = await response.text();
   let parsed: unknown;
@@ -110,7 +134,16 @@ async function call<T>(method: string, path: string, schema: Schema<T>, options:
     parsed = text;
   }
   if (!response.ok) throw problemOf(response.status, response.statusText, parsed);
-  return { body: schema.parse(parsed), etag: response.headers.get('etag') ?? undefined };
+  const read = schema.safeParse(parsed);
+  if (!read.success) {
+    throw new ApiProblemError(
+      response.status,
+      'the API answered in a form this console does not read',
+      `${method} ${path}: is the console older or newer than the deployment?`,
+      read.error.issues.map((issue) => ({ path: issue.path.join('.') || '(answer)', message: issue.message })),
+    );
+  }
+  return { body: read.data, etag: response.headers.get('etag') ?? undefined };
 }
 
 const jobPath = (id: string, ...rest: string[]) => ['/jobs', encodeURIComponent(id), ...rest].join('/');
@@ -128,11 +161,11 @@ export interface RunFilter {
 
 export const api = {
   /** Every job matching the filter, all pages. */
-  async listJobs(filter: JobFilter): Promise<Job[]> {
+  async listJobs(filter: JobFilter, signal?: AbortSignal): Promise<Job[]> {
     const jobs: Job[] = [];
     let cursor: string | undefined;
     do {
-      const { body } = await call('GET', '/jobs', jobPageSchema, { query: { ...filter, limit: 100, cursor } });
+      const { body } = await call('GET', '/jobs', jobPageSchema, { query: { ...filter, limit: 100, cursor }, signal });
       jobs.push(...body.items);
       cursor = body.nextCursor;
     } while (cursor !== undefined);
@@ -144,9 +177,10 @@ export const api = {
     return { job: body, etag };
   },
 
-  async listRuns(id: string, filter: RunFilter = {}): Promise<Run[]> {
+  async listRuns(id: string, filter: RunFilter = {}, signal?: AbortSignal): Promise<Run[]> {
     const { body } = await call('GET', jobPath(id, 'runs'), runPageSchema, {
       query: { status: filter.status, limit: filter.limit ?? 50 },
+      signal,
     });
     return body.items;
   },
@@ -193,8 +227,8 @@ export const api = {
 
   /** Which deployment the local server talks to (never any credential). */
   async info(): Promise<ConsoleInfo> {
-    const response = await fetch('/console/info', { headers: { accept: 'application/json' } });
-    if (!response.ok) throw new ApiProblemError(response.status, response.statusText, await response.text(), []);
+    const response = await reach('/console/info', { headers: { accept: 'application/json' } });
+    if (!response.ok) throw problemOf(response.status, response.statusText, await response.text());
     return consoleInfoSchema.parse(await response.json());
   },
 };

@@ -44,7 +44,15 @@ export function App() {
   const info = useQuery({ queryKey: ['info'], queryFn: () => api.info(), staleTime: Infinity, refetchInterval: false });
   return (
     <>
-      <a className="skip-link" href="#main">
+      {/* Hash routes own the fragment: the link moves focus itself instead of changing the location. */}
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="container-fluid">
@@ -72,7 +80,7 @@ export function App() {
       <main id="main" className="container-fluid" tabIndex={-1}>
         <Switch>
           <Route path="/jobs" component={JobsPage} />
-          <Route path="/jobs/:id">{(params) => <JobPage id={decodeURIComponent(params.id)} />}</Route>
+          <Route path="/jobs/:id">{(params) => <JobPage key={params.id} id={decodeURIComponent(params.id)} />}</Route>
           <Route path="/runs" component={RunsPage} />
           <Route path="/dlq" component={DlqPage} />
           <Route>

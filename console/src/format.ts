@@ -6,12 +6,12 @@
 import cronstrue from 'cronstrue';
 import { cronSpecOf, renderCron, renderCronSeconds } from '../../lib/domain/cron';
 import { clockChangesBetween, formatOffset, type ClockChange } from '../../lib/domain/clock-changes';
-import { nextFireTimes } from '../../lib/domain/next-fire-times';
 import { effectivePrecision } from '../../lib/domain/precision';
 import { formatWallTime } from '../../lib/domain/run-at';
 import { planSchedule } from '../../lib/domain/schedule-expression';
 import { TICK_EXPRESSION } from '../../lib/domain/tick';
 import { wallTimeAt, type WallTime } from '../../lib/domain/timezone';
+import { upcomingRuns } from '../../lib/use-cases/jobs/get-job';
 import type { Job, Trigger } from './api';
 
 /** The viewer's own zone, as the browser reports it. */
@@ -81,20 +81,18 @@ export function eventBridgeForm(job: Pick<Job, 'trigger' | 'precision'>, now = n
   }
 }
 
-/** The next fire time of an enabled job, computed as the API computes `nextRuns`. */
-export function nextRunOf(job: Job, now = new Date()): Date | undefined {
-  if (job.state !== 'enabled') return undefined;
+/** The next `count` fire times of an enabled job, none for a paused or completed one: the API's own computation. */
+export function upcomingOf(job: Job, now = new Date(), count = 1): Date[] {
   try {
-    return nextFireTimes(job.trigger, {
-      from: now,
-      count: 1,
-      ...(job.startAt !== undefined && { startAt: new Date(job.startAt) }),
-      ...(job.endAt !== undefined && { endAt: new Date(job.endAt) }),
-      anchor: new Date(job.startAt ?? job.createdAt),
-    })[0];
+    return upcomingRuns(job, now, count).map((instant) => new Date(instant));
   } catch {
-    return undefined;
+    return [];
   }
+}
+
+/** The next fire time of an enabled job. */
+export function nextRunOf(job: Job, now = new Date()): Date | undefined {
+  return upcomingOf(job, now)[0];
 }
 
 /** One line of the fire-time list: a fire time, or a clock change between two of them. */

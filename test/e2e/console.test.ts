@@ -276,6 +276,8 @@ describe.skipIf(onAws !== undefined)('the web console in a browser', () => {
     await page.getByRole('button', { name: 'Edit trigger' }).click();
     await page.getByLabel('Trigger (JSON)').waitFor();
     const elsewhere = await api.patchJob(seeded.actions, { description: 'changed from the command line' });
+    // The page refreshes the job in the background (every 15 s): the editor must still send the ETag it opened with.
+    await page.locator(`section[data-job-version="${elsewhere.job.version}"]`).waitFor({ timeout: 30_000 });
 
     // Act
     await page.getByLabel('Trigger (JSON)').fill(JSON.stringify({ type: 'interval', hours: 6 }));
@@ -393,13 +395,14 @@ describe.skipIf(onAws !== undefined)('the web console in a browser', () => {
     const cookies = await context.cookies();
     const storage = String(await page.evaluate('JSON.stringify({ ...localStorage, ...sessionStorage })'));
     const documentCookie = await page.evaluate('document.cookie');
-    const apiCalls = browser.traffic.filter((exchange) => new URL(exchange.url).pathname.startsWith('/api/'));
+    const traffic = await browser.exchanges();
+    const apiCalls = traffic.filter((exchange) => new URL(exchange.url).pathname.startsWith('/api/'));
 
     // Assess: the browser talked to the local process only, and the API calls went through it
     expect(apiCalls.length).toBeGreaterThan(20);
     expect(apiCalls.some((exchange) => exchange.status === 200)).toBe(true);
-    expect(browser.traffic.every((exchange) => new URL(exchange.url).origin === consoleProcess.origin)).toBe(true);
-    for (const exchange of browser.traffic) {
+    expect(traffic.every((exchange) => new URL(exchange.url).origin === consoleProcess.origin)).toBe(true);
+    for (const exchange of traffic) {
       const seen = [
         JSON.stringify(exchange.requestHeaders),
         exchange.requestBody,

@@ -1,9 +1,10 @@
+import { useMemo } from 'react';
 import { fireTimeRows, viewerZone, wallTime } from '../format';
 
 /** Fire times in the job's zone and the viewer's, with a note on each clock change between them. */
 export function FireTimes({ times, zone, label }: { times: readonly Date[]; zone: string; label: string }) {
   const mine = viewerZone();
-  const rows = fireTimeRows(times, zone);
+  const rows = useMemo(() => fireTimeRows(times, zone), [times, zone]);
   const showMine = mine !== zone;
   const showUtc = zone !== 'UTC' && mine !== 'UTC';
   const columns = 2 + (showMine ? 1 : 0) + (showUtc ? 1 : 0);
@@ -38,7 +39,7 @@ export function FireTimes({ times, zone, label }: { times: readonly Date[]; zone
           ) : (
             <tr key={`change-${row.change.at.toISOString()}`} className="dst-note">
               <td colSpan={columns}>
-                <small>Daylight saving: {row.note}</small>
+                <small>Clock change: {row.note}</small>
               </td>
             </tr>
           ),

@@ -8,10 +8,10 @@ import {
   type ChartConfiguration,
   type TooltipItem,
 } from 'chart.js';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Run, RunStatus } from '../api';
 import { formatDuration, startLagMs, wallTime } from '../format';
-import { isDark } from '../theme';
+import { isDark, onThemeChange } from '../theme';
 
 Chart.register(BarController, BarElement, LinearScale, Tooltip, Legend);
 
@@ -70,6 +70,9 @@ function tooltipLines(zone: string) {
  */
 export function RunTimeline({ runs, zone }: { runs: readonly Run[]; zone: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  // Chart.js draws its own text and grid: it is drawn again in the new colours when the theme changes.
+  const [themeChanges, setThemeChanges] = useState(0);
+  useEffect(() => onThemeChange(() => setThemeChanges((count) => count + 1)), []);
 
   useEffect(() => {
     if (canvas.current === null) return undefined;
@@ -120,7 +123,7 @@ export function RunTimeline({ runs, zone }: { runs: readonly Run[]; zone: string
     };
     const chart = new Chart(canvas.current, config);
     return () => chart.destroy();
-  }, [runs, zone]);
+  }, [runs, zone, themeChanges]);
 
   const newest = runs[0];
   return (

@@ -73,6 +73,7 @@ export function TriggerEditor({ job, etag, onClose, onSaved, onReload }: Trigger
     },
   });
   const stale = save.error instanceof ApiProblemError && save.error.isStale;
+  const [reloadError, setReloadError] = useState<unknown>();
 
   const previewZone = preview.data?.triggerTimezone ?? preview.data?.timezone ?? zoneOf(job);
   return (
@@ -134,11 +135,15 @@ export function TriggerEditor({ job, etag, onClose, onSaved, onReload }: Trigger
               type="button"
               className="secondary"
               onClick={() => {
-                void onReload().then(() => save.reset());
+                onReload().then(
+                  () => save.reset(),
+                  (error: unknown) => setReloadError(error),
+                );
               }}
             >
               Reload the job
             </button>
+            <ProblemView error={reloadError} />
           </div>
         ) : (
           <ProblemView error={save.error} />

@@ -10,21 +10,31 @@ function Outcome({
 }: {
   result: { kind: 'redrive'; value: RedriveResult } | { kind: 'purge'; value: PurgeResult };
 }) {
-  if (result.kind === 'purge') {
-    return (
-      <p role="status">
-        Purged {result.value.deleted.length}
-        {result.value.failed.length > 0 && `; ${result.value.failed.length} could not be deleted`}.
-      </p>
-    );
-  }
-  const { moved, skippedStale, failed } = result.value;
+  const { failed, notFound, remaining } = result.value;
+  const done =
+    result.kind === 'purge'
+      ? `Purged ${result.value.deleted.length}`
+      : `Redrove ${result.value.moved.length}` +
+        (result.value.skippedStale.length > 0
+          ? `; left ${result.value.skippedStale.length} stale (a redrive would not run them)`
+          : '');
   return (
-    <p role="status">
-      Redrove {moved.length}
-      {skippedStale.length > 0 && `; left ${skippedStale.length} stale (a redrive would not run them)`}
-      {failed.length > 0 && `; ${failed.length} failed`}.
-    </p>
+    <div role="status">
+      <p>
+        {done}
+        {(notFound?.length ?? 0) > 0 && `; ${notFound?.length} no longer in the DLQ (already moved or deleted)`}
+        {remaining > 0 && `; ${remaining} more matched: choose them again`}.
+      </p>
+      {failed.length > 0 && (
+        <ul>
+          {failed.map((item) => (
+            <li key={item.messageId}>
+              <code>{item.messageId}</code>: {item.error}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
@@ -94,9 +104,14 @@ function DeadLetterRow({
 /** What the DLQs hold, with errors and staleness; chosen messages are redriven or purged. */
 export function DlqPage() {
   const queries = useQueryClient();
-  const list = useQuery({ queryKey: ['dlq'], queryFn: () => api.listDeadLetters() });
+  // No refresh in the background: a listing hides the messages for its few seconds, and a redrive or purge clicked
+  // meanwhile would miss them.
+  const list = useQuery({ queryKey: ['dlq'], queryFn: () => api.listDeadLetters(), refetchInterval: false });
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [includeStale, setIncludeStale] = useState(false);
+  const items = list.data?.items ?? [];
+  // Only what the listing shows counts as chosen: a message gone from it is not redriven or purged unseen.
+  const chosenIds = items.filter((item) => chosen.has(item.messageId)).map((item) => item.messageId);
   const [outcome, setOutcome] = useState<Parameters<typeof Outcome>[0]['result'] | undefined>();
   const confirmPurge = useRef<HTMLDialogElement>(null);
 
@@ -106,14 +121,14 @@ export function DlqPage() {
     await queries.invalidateQueries({ queryKey: ['runs'] });
   };
   const redrive = useMutation({
-    mutationFn: () => api.redrive([...chosen], includeStale),
+    mutationFn: () => api.redrive(chosenIds, includeStale),
     onSuccess: async (value) => {
       setOutcome({ kind: 'redrive', value });
       await settle();
     },
   });
   const purge = useMutation({
-    mutationFn: () => api.purge([...chosen]),
+    mutationFn: () => api.purge(chosenIds),
     onSuccess: async (value) => {
       confirmPurge.current?.close();
       setOutcome({ kind: 'purge', value });
@@ -127,7 +142,6 @@ export function DlqPage() {
     else next.add(id);
     setChosen(next);
   };
-  const items = list.data?.items ?? [];
 
   return (
     <section aria-labelledby="dlq-title">
@@ -137,7 +151,7 @@ export function DlqPage() {
         deliver. A stale message would not run again: its run has since succeeded or been redriven, has an outcome the
         copy cannot change, or its job is gone. Listing consumes nothing.
       </p>
-      <ProblemView error={list.error ?? redrive.error ?? purge.error} />
+      <ProblemView error={list.error ?? redrive.error} />
       {outcome !== undefined && <Outcome result={outcome} />}
       {list.isPending ? (
         <Loading what="the DLQs" />
@@ -150,11 +164,11 @@ export function DlqPage() {
           <div className="actions">
             <button
               type="button"
-              disabled={chosen.size === 0 || redrive.isPending}
+              disabled={chosenIds.length === 0 || redrive.isPending || purge.isPending}
               aria-busy={redrive.isPending}
               onClick={() => redrive.mutate()}
             >
-              Redrive {chosen.size} chosen
+              Redrive {chosenIds.length} chosen
             </button>
             <label className="inline">
               <input type="checkbox" checked={includeStale} onChange={() => setIncludeStale(!includeStale)} /> stale
@@ -163,10 +177,10 @@ export function DlqPage() {
             <button
               type="button"
               className="secondary"
-              disabled={chosen.size === 0}
+              disabled={chosenIds.length === 0 || redrive.isPending || purge.isPending}
               onClick={() => confirmPurge.current?.showModal()}
             >
-              Purge {chosen.size} chosen…
+              Purge {chosenIds.length} chosen…
             </button>
           </div>
           {items.length === 0 ? (
@@ -214,10 +228,11 @@ export function DlqPage() {
       )}
       <dialog ref={confirmPurge} aria-labelledby="purge-title">
         <article>
-          <h2 id="purge-title">Purge {chosen.size} messages?</h2>
+          <h2 id="purge-title">Purge {chosenIds.length} messages?</h2>
           <p>They are deleted from the DLQ for good; their runs are not run again.</p>
+          <ProblemView error={purge.error} />
           <footer className="actions">
-            <button type="button" aria-busy={purge.isPending} onClick={() => purge.mutate()}>
+            <button type="button" aria-busy={purge.isPending} disabled={purge.isPending} onClick={() => purge.mutate()}>
               Purge
             </button>
             <button type="button" className="secondary" onClick={() => confirmPurge.current?.close()}>

@@ -7,8 +7,7 @@ import { RunTimeline } from '../components/run-timeline';
 import { RunsTable } from '../components/runs-table';
 import { Loading, ProblemView, StatusBadge } from '../components/status';
 import { TriggerEditor } from '../components/trigger-editor';
-import { eventBridgeForm, triggerInWords, zoneOf } from '../format';
-import { nextFireTimes } from '../../../lib/domain/next-fire-times';
+import { eventBridgeForm, triggerInWords, upcomingOf, zoneOf } from '../format';
 
 const FIRE_TIMES = 10;
 const RUNS_SHOWN = 100;
@@ -27,20 +26,6 @@ function definitionOf(job: JobDetail): Record<string, unknown> {
     ...definition
   } = job;
   return definition;
-}
-
-function upcoming(job: JobDetail): Date[] {
-  try {
-    return nextFireTimes(job.trigger, {
-      from: new Date(),
-      count: FIRE_TIMES,
-      ...(job.startAt !== undefined && { startAt: new Date(job.startAt) }),
-      ...(job.endAt !== undefined && { endAt: new Date(job.endAt) }),
-      anchor: new Date(job.startAt ?? job.createdAt),
-    });
-  } catch {
-    return [];
-  }
 }
 
 function PauseDialog({ job, onDone }: { job: JobDetail; onDone: () => void }) {
@@ -83,7 +68,7 @@ function PauseDialog({ job, onDone }: { job: JobDetail; onDone: () => void }) {
             </label>
             <ProblemView error={pause.error} />
             <footer className="actions">
-              <button type="submit" aria-busy={pause.isPending}>
+              <button type="submit" aria-busy={pause.isPending} disabled={pause.isPending}>
                 Pause the job
               </button>
               <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
@@ -139,7 +124,7 @@ export function JobPage({ id }: { id: string }) {
   }
   const { job, etag } = detail.data;
   const zone = zoneOf(job);
-  const times = job.state === 'enabled' ? upcoming(job) : [];
+  const times = upcomingOf(job, new Date(), FIRE_TIMES);
 
   return (
     <section aria-labelledby="job-title" data-job-version={job.version}>
@@ -169,11 +154,22 @@ export function JobPage({ id }: { id: string }) {
       <div className="actions">
         {job.state === 'enabled' && <PauseDialog job={job} onDone={() => setNotice('Paused.')} />}
         {job.state === 'paused' && (
-          <button type="button" aria-busy={resume.isPending} onClick={() => resume.mutate()}>
+          <button
+            type="button"
+            aria-busy={resume.isPending}
+            disabled={resume.isPending}
+            onClick={() => resume.mutate()}
+          >
             Resume
           </button>
         )}
-        <button type="button" className="secondary" aria-busy={runNow.isPending} onClick={() => runNow.mutate()}>
+        <button
+          type="button"
+          className="secondary"
+          aria-busy={runNow.isPending}
+          disabled={runNow.isPending}
+          onClick={() => runNow.mutate()}
+        >
           Run now
         </button>
         <button

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { api, type ErrorCategory, type Job, type Run, type RunStatus } from '../api';
+import { api, ApiProblemError, type ErrorCategory, type Job, type Run, type RunStatus } from '../api';
 import { RunsTable } from '../components/runs-table';
 import { Loading, ProblemView } from '../components/status';
 import { zoneOf } from '../format';
@@ -24,23 +24,27 @@ const CONCURRENCY = 6;
 interface RecentRuns {
   readonly runs: Run[];
   readonly jobs: number;
-  readonly unreadable: string[];
+  readonly unreadable: { id: string; why: string }[];
 }
 
 /** The newest runs of every job, newest first: the API lists runs per job, so each job's are read and merged. */
-async function recentRuns(status: RunStatus | undefined): Promise<RecentRuns> {
-  const jobs = await api.listJobs({});
+async function recentRuns(status: RunStatus | undefined, signal: AbortSignal): Promise<RecentRuns> {
+  const jobs = await api.listJobs({}, signal);
   const runs: Run[] = [];
-  const unreadable: string[] = [];
+  const unreadable: { id: string; why: string }[] = [];
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next] as Job;
       next += 1;
+      if (signal.aborted) return;
       try {
-        runs.push(...(await api.listRuns(job.id, { status, limit: PER_JOB })));
-      } catch {
-        unreadable.push(job.id);
+        runs.push(...(await api.listRuns(job.id, { status, limit: PER_JOB }, signal)));
+      } catch (error) {
+        // A job deleted since the listing has no runs to show; anything else is said.
+        if (error instanceof ApiProblemError && error.status === 404) continue;
+        if (signal.aborted) return;
+        unreadable.push({ id: job.id, why: error instanceof Error ? error.message : 'unreadable' });
       }
     }
   };
@@ -54,7 +58,9 @@ export function RunsPage() {
   const [category, setCategory] = useState<ErrorCategory | ''>('');
   const recent = useQuery({
     queryKey: ['recent-runs', status],
-    queryFn: () => recentRuns(status === '' ? undefined : status),
+    queryFn: ({ signal }) => recentRuns(status === '' ? undefined : status, signal),
+    // One request per job: refreshed each minute (and on demand), not every 15 s, to stay clear of the API's throttle.
+    refetchInterval: 60_000,
   });
   const zones = useQuery({ queryKey: ['jobs', '', '', ''], queryFn: () => api.listJobs({}) });
   const zoneByJob = useMemo(() => new Map((zones.data ?? []).map((job) => [job.id, zoneOf(job)])), [zones.data]);
@@ -94,6 +100,15 @@ export function RunsPage() {
             ))}
           </select>
         </label>
+        <button
+          type="button"
+          className="secondary refresh"
+          aria-busy={recent.isFetching}
+          disabled={recent.isFetching}
+          onClick={() => void recent.refetch()}
+        >
+          Refresh
+        </button>
       </form>
       <ProblemView error={recent.error} />
       {recent.isPending ? (
@@ -103,7 +118,8 @@ export function RunsPage() {
           <>
             <p aria-live="polite">
               {shown.length} runs shown, the newest {PER_JOB} of each of {recent.data.jobs} jobs
-              {recent.data.unreadable.length > 0 && `; could not read the runs of ${recent.data.unreadable.join(', ')}`}
+              {recent.data.unreadable.length > 0 &&
+                `; could not read the runs of ${recent.data.unreadable.map((job) => `${job.id} (${job.why})`).join(', ')}`}
             </p>
             <RunsTable runs={shown} zoneOf={(run) => zoneByJob.get(run.jobId) ?? 'UTC'} withJob label="Recent runs" />
           </>

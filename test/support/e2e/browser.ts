@@ -29,8 +29,8 @@ export interface Exchange {
 export interface ConsoleBrowser {
   readonly page: Page;
   readonly context: BrowserContext;
-  /** Every exchange so far. */
-  readonly traffic: readonly Exchange[];
+  /** Every exchange so far, once each answer seen has been read. */
+  exchanges(): Promise<readonly Exchange[]>;
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -77,7 +77,8 @@ export async function openBrowser(): Promise<ConsoleBrowser> {
   return {
     page,
     context,
-    get traffic() {
+    async exchanges() {
+      await Promise.allSettled(pending);
       return traffic;
     },
     async screenshot(name) {

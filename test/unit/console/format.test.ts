@@ -61,6 +61,11 @@ describe('the console lists fire times', () => {
     expect(nextRunOf(job({ state: 'paused' }), now)).toBeUndefined();
   });
 
+  it('anchors an interval at its creation rounded up to the whole second, as the API does', () => {
+    const created = job({ trigger: { type: 'interval', minutes: 5 }, createdAt: '2030-01-01T09:00:00.437Z' });
+    expect(nextRunOf(created, new Date('2030-01-01T09:01:00Z'))?.toISOString()).toBe('2030-01-01T09:05:01.000Z');
+  });
+
   it('notes each clock change between fire times and marks fire times on that day', () => {
     // Prepare: the 28th at 09:00 in Paris, February to April 2027 (clocks go forward on 28 March)
     const times = ['2027-02-28T08:00:00Z', '2027-03-28T07:00:00Z', '2027-04-28T07:00:00Z'].map((t) => new Date(t));
