@@ -11,8 +11,8 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { signingForwarder } from '../../lib/adapters/aws/signing-forwarder';
 import type { Authenticate } from '../../lib/client/auth';
-import { forwardedHeaders, relayedHeaders, upstreamUrl } from '../../lib/adapters/http/forwarding';
 
 /** The page's bundle, as `buildConsoleAssets` makes it. */
 export interface ConsoleAssets {
@@ -66,10 +66,8 @@ const SECURITY_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-/** Not sent on to the API: the page's own header and what only this server reads. */
-const CONSOLE_ONLY_REQUEST_HEADERS = new Set([CONSOLE_HEADER, 'cookie', 'origin', 'referer', 'sec-fetch-site']);
-/** Not relayed to the page: cookies of the API's. */
-const API_ONLY_RESPONSE_HEADERS = new Set(['set-cookie']);
+/** Not sent on to the API: the page's own header and what only this server reads (the cookie never goes on). */
+const CONSOLE_ONLY_REQUEST_HEADERS = new Set([CONSOLE_HEADER, 'origin', 'referer', 'sec-fetch-site']);
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -113,17 +111,6 @@ function sameSecret(given: string | undefined, secret: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new RefusedError(413, `request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 function send(
   response: ServerResponse,
   status: number,
@@ -139,38 +126,18 @@ function send(
 }
 
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
-  const base = new URL(options.baseUrl);
   const session = options.session ?? randomBytes(32).toString('base64url');
-  const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
   let port = 0;
 
-  const forward = async (request: IncomingMessage, response: ServerResponse, target: string): Promise<void> => {
-    const method = request.method ?? 'GET';
-    const body = await readBody(request);
-    const url = upstreamUrl(base, target);
-    const hasBody = body.length > 0;
-    const headers = await options.authenticate({
-      method,
-      url,
-      headers: forwardedHeaders(request.headers, CONSOLE_ONLY_REQUEST_HEADERS),
-      ...(hasBody && { body }),
-    });
-    const upstream = await fetch(url, {
-      method,
-      headers,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-      ...(hasBody && { body }),
-    });
-    const payload = Buffer.from(await upstream.arrayBuffer());
-    response.writeHead(upstream.status, {
-      ...relayedHeaders(upstream.headers, API_ONLY_RESPONSE_HEADERS),
-      ...SECURITY_HEADERS,
-      'cache-control': 'no-store',
-      'content-length': String(payload.length),
-    });
-    response.end(method === 'HEAD' ? undefined : payload);
-  };
+  const forward = signingForwarder({
+    baseUrl: options.baseUrl,
+    authenticate: options.authenticate,
+    name: 'sked console',
+    maxBodyBytes: MAX_BODY_BYTES,
+    dropRequestHeaders: CONSOLE_ONLY_REQUEST_HEADERS,
+    answerHeaders: { ...SECURITY_HEADERS, 'cache-control': 'no-store' },
+    ...(options.upstreamTimeoutMs !== undefined && { upstreamTimeoutMs: options.upstreamTimeoutMs }),
+  });
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const host = request.headers.host ?? '';
@@ -232,17 +199,12 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (error instanceof RefusedError) {
-        send(response, error.status, `sked console: ${error.message}\n`);
-        return;
-      }
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      // The message names the API's host at most; no header or credential is in it.
-      send(
-        response,
-        timedOut ? 504 : 502,
-        `sked console: the API did not answer: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
+      // The forwarder answers the API's failures itself; anything else here is a refusal, or a fault of this server.
+      const refused =
+        error instanceof RefusedError
+          ? error
+          : new RefusedError(500, error instanceof Error ? error.message : String(error));
+      send(response, refused.status, `sked console: ${refused.message}\n`);
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -7,9 +7,9 @@
  *   // GET `${proxy.url}/jobs` is GET `${apiBaseUrl}/jobs`, signed
  *   await proxy.close();
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import { signingForwarder } from '../../lib/adapters/aws/signing-forwarder';
 import { sigV4RequestSigner, type SigV4SignerOptions } from '../../lib/adapters/aws/sigv4-request-signer';
-import { forwardedHeaders, relayedHeaders, upstreamUrl } from '../../lib/adapters/http/forwarding';
 
 export { upstreamUrl } from '../../lib/adapters/http/forwarding';
 
@@ -28,52 +28,15 @@ export interface SigningProxy {
   close(): Promise<void>;
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function answer(response: ServerResponse, status: number, text: string): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
-  response.end(`signing proxy: ${text}\n`);
-}
-
 export async function startSigningProxy(options: SigningProxyOptions): Promise<SigningProxy> {
-  const base = new URL(options.target);
-  const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
-  const sign = sigV4RequestSigner(options);
-
-  const forward = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const method = request.method ?? 'GET';
-    const body = await readBody(request);
-    const url = upstreamUrl(base, request.url ?? '/');
-    const hasBody = body.length > 0;
-    // The signer takes the path as it goes on the wire and encodes each segment once more, as execute-api expects.
-    const sent = await sign({ method, url, headers: forwardedHeaders(request.headers), ...(hasBody && { body }) });
-    const upstream = await fetch(url, {
-      method,
-      headers: sent,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-      ...(hasBody && { body }),
-    });
-    const payload = Buffer.from(await upstream.arrayBuffer());
-    const headers = { ...relayedHeaders(upstream.headers), 'content-length': String(payload.length) };
-    response.writeHead(upstream.status, headers);
-    response.end(method === 'HEAD' ? undefined : payload);
-  };
-
-  const server = createServer((request, response) => {
-    forward(request, response).catch((error: unknown) => {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      answer(response, timedOut ? 504 : 502, error instanceof Error ? error.message : String(error));
-    });
+  const forward = signingForwarder({
+    baseUrl: options.target,
+    authenticate: sigV4RequestSigner(options),
+    name: 'signing proxy',
+    ...(options.upstreamTimeoutMs !== undefined && { upstreamTimeoutMs: options.upstreamTimeoutMs }),
   });
+
+  const server = createServer((request, response) => void forward(request, response, request.url ?? '/'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {

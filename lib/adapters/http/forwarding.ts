@@ -27,9 +27,13 @@ export const DROPPED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   'x-amz-date',
   'x-amz-security-token',
   'x-amz-content-sha256',
+  'cookie',
 ]);
 
-/** Answer headers not relayed: hop-by-hop ones, and the encoding and length of a body fetch has already decoded. */
+/**
+ * Answer headers not relayed: hop-by-hop ones, the encoding and length of a body fetch has already decoded, and the
+ * API's cookies (a cookie set for the forwarder's origin would be sent to it with every later request).
+ */
 export const DROPPED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
@@ -38,6 +42,7 @@ export const DROPPED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
   'upgrade',
   'content-encoding',
   'content-length',
+  'set-cookie',
 ]);
 
 /** RFC 3986 encoding, as SigV4 canonicalises query strings. */

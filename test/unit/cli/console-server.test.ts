@@ -110,6 +110,7 @@ describe('the sked console server', () => {
     expect(pageAnswer.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(pageAnswer.headers['x-frame-options']).toBe('DENY');
     expect(pageAnswer.headers['referrer-policy']).toBe('no-referrer');
+    expect(pageAnswer.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('forwards an API call to the deployment signed with SigV4, and relays no credential or API cookie back', async () => {
@@ -131,7 +132,10 @@ describe('the sked console server', () => {
     expect(answer.body).toBe('{"items":[]}');
     expect(answer.headers.etag).toBe('"job.v3"');
     expect(answer.headers['set-cookie']).toBeUndefined();
+    expect(Object.keys(answer.headers).filter((name) => /^(authorization|x-amz-)/.test(name))).toEqual([]);
     expect(answer.headers['cache-control']).toBe('no-store');
+    expect(answer.headers['content-security-policy']).toContain("connect-src 'self'");
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
     const everything = JSON.stringify(answer);
     for (const secret of [...Object.values(CREDENTIALS), 'AWS4-HMAC-SHA256']) expect(everything).not.toContain(secret);
   });
@@ -168,6 +172,8 @@ describe('the sked console server', () => {
     // Assess
     expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401]);
     expect(answers[0]?.body).toContain('Open the URL `sked console` printed');
+    expect(answers[2]?.body).toContain('Open the URL `sked console` printed');
+    for (const answer of answers) expect(answer.headers['x-frame-options']).toBe('DENY');
     expect(received).toEqual([]);
   });
 
@@ -203,6 +209,9 @@ describe('the sked console server', () => {
       'console.log("sked")',
     ]);
     expect([css.status, css.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
+    expect([js.headers['cache-control'], css.headers['cache-control']]).toEqual(['no-cache', 'no-cache']);
+    expect(info.headers['cache-control']).toBe('no-store');
+    expect(info.headers['x-content-type-options']).toBe('nosniff');
     expect(JSON.parse(info.body)).toEqual({
       baseUrl: `http://127.0.0.1:${upstreamPort}/prod`,
       source: '--api',
