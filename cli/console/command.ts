@@ -35,8 +35,8 @@ Examples:
   $ sked --stage prod console --port 8080 --no-open
 
 The console is served on 127.0.0.1 only. It calls the API through this process, which signs every call with your
-credentials (the AWS credential chain, or SKED_TOKEN): the browser never holds one. The URL printed carries a
-one-time session; other pages and other users of the machine cannot use the console without it.`;
+credentials (the AWS credential chain, or SKED_TOKEN): the browser never holds one. The URL printed opens the
+console once (within 10 minutes); other pages and other users of the machine cannot use the console without it.`;
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 

@@ -5,8 +5,8 @@
  *
  * Because it signs whatever it forwards, it only answers its own page: it listens on 127.0.0.1; it answers only the
  * Host names 127.0.0.1:<port> and localhost:<port> (a DNS-rebinding page has another); every request but the first
- * needs the session cookie the one-time URL it prints sets (HttpOnly, SameSite=Strict: other sites' pages neither
- * read nor send it); API calls need a header a cross-site page cannot send without a CORS preflight, which is never
+ * needs the session cookie that the one-time URL it prints sets, once (HttpOnly, SameSite=Strict, named per port:
+ * other sites' pages neither read nor send it); API calls need a header a cross-site page cannot send without a CORS preflight, which is never
  * answered; and an Origin, when sent, must be its own.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -38,19 +38,27 @@ export interface ConsoleServerOptions {
   readonly port?: number;
   /** How long one forwarded call may take before the page gets 504. @default 30_000 */
   readonly upstreamTimeoutMs?: number;
-  /** The session secret; tests give one. @default 32 random bytes */
+  /** The session cookie's secret; tests give one. @default 32 random bytes */
   readonly session?: string;
+  /** The one-time token of the URL to open; tests give one. @default 32 random bytes */
+  readonly launchToken?: string;
+  /** How long the URL to open stays usable if it is not used. @default 600_000 (10 minutes) */
+  readonly launchTtlMs?: number;
 }
 
 export interface ConsoleServer {
   /** `http://127.0.0.1:<port>`. */
   readonly origin: string;
-  /** The URL to open: it carries the one-time session that sets the cookie. */
+  /** The URL to open: its one-time token sets the session cookie, once, within `launchTtlMs`. */
   readonly openUrl: string;
   close(): Promise<void>;
 }
 
-export const SESSION_COOKIE = 'sked_console';
+/**
+ * The session cookie's name for a port. Browsers scope cookies by host, not port: one name per port keeps two
+ * consoles (two stages) from overwriting each other's session.
+ */
+export const sessionCookieName = (port: number): string => `sked_console_${port}`;
 /** The header the page sends on every API call. */
 export const CONSOLE_HEADER = 'x-sked-console';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -66,8 +74,26 @@ const SECURITY_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-/** Not sent on to the API: the page's own header and what only this server reads (the cookie never goes on). */
-const CONSOLE_ONLY_REQUEST_HEADERS = new Set([CONSOLE_HEADER, 'origin', 'referer', 'sec-fetch-site']);
+/** The only headers of the page's that go on to the API (and are signed): what the API reads. */
+const FORWARDED_REQUEST_HEADERS = new Set(['accept', 'content-type', 'if-match', 'if-none-match']);
+
+/**
+ * API Gateway answers a signature it refuses with the canonical request it computed, which repeats the signed
+ * headers, the session token among them: that body is not relayed to the page.
+ */
+function withheldSignatureDetails(status: number, body: Buffer): Buffer {
+  if (status !== 403) return body;
+  const text = body.toString('utf8');
+  if (!/Canonical String|String-to-Sign|canonical request/i.test(text)) return body;
+  return Buffer.from(
+    JSON.stringify({
+      message:
+        'The API refused the signature of the request. sked console withholds the details API Gateway sent (they ' +
+        'repeat the signed headers, the session token among them): check the credentials and the clock of the ' +
+        'machine running sked console.',
+    }),
+  );
+}
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -85,7 +111,7 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-const HINT = 'Open the URL `sked console` printed (it carries this session), or start `sked console` again.';
+const HINT = 'Start `sked console` again and open the new URL it prints (each URL opens the console once).';
 
 class RefusedError extends Error {
   constructor(
@@ -127,6 +153,9 @@ function send(
 
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const session = options.session ?? randomBytes(32).toString('base64url');
+  const launchToken = options.launchToken ?? randomBytes(32).toString('base64url');
+  const launchDeadline = Date.now() + (options.launchTtlMs ?? 600_000);
+  let launched = false;
   let port = 0;
 
   const forward = signingForwarder({
@@ -134,7 +163,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     authenticate: options.authenticate,
     name: 'sked console',
     maxBodyBytes: MAX_BODY_BYTES,
-    dropRequestHeaders: CONSOLE_ONLY_REQUEST_HEADERS,
+    keepRequestHeaders: FORWARDED_REQUEST_HEADERS,
+    rewriteAnswer: withheldSignatureDetails,
     answerHeaders: { ...SECURITY_HEADERS, 'cache-control': 'no-store' },
     ...(options.upstreamTimeoutMs !== undefined && { upstreamTimeoutMs: options.upstreamTimeoutMs }),
   });
@@ -145,13 +175,20 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       throw new RefusedError(403, `sked console answers 127.0.0.1:${port} only, not '${host}'`);
     }
     const url = new URL(request.url ?? '/', `http://${host}`);
-    const signedIn = sameSecret(cookieOf(request, SESSION_COOKIE), session);
+    const signedIn = sameSecret(cookieOf(request, sessionCookieName(port)), session);
 
     if (url.pathname === '/' && request.method === 'GET') {
-      if (sameSecret(url.searchParams.get('session') ?? undefined, session)) {
+      const token = url.searchParams.get('token');
+      if (token !== null) {
+        // The token only opens the console: it is not the session, and it works once, for a short while, so that
+        // a URL left in a browser's history or command line is of no use to anyone.
+        if (!sameSecret(token, launchToken) || launched || Date.now() > launchDeadline) {
+          throw new RefusedError(401, `this console URL was used already or has expired. ${HINT}`);
+        }
+        launched = true;
         send(response, 303, '', {
           location: '/',
-          'set-cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`,
+          'set-cookie': `${sessionCookieName(port)}=${session}; HttpOnly; SameSite=Strict; Path=/`,
           'cache-control': 'no-store',
         });
         return;
@@ -220,7 +257,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const origin = `http://127.0.0.1:${port}`;
   return {
     origin,
-    openUrl: `${origin}/?session=${session}`,
+    openUrl: `${origin}/?token=${launchToken}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)));

@@ -421,7 +421,7 @@ describe.skipIf(onAws !== undefined)('the web console in a browser', () => {
     // The one cookie is the console's session, out of the page's reach.
     expect(
       cookies.map((cookie) => ({ name: cookie.name, httpOnly: cookie.httpOnly, sameSite: cookie.sameSite })),
-    ).toEqual([{ name: 'sked_console', httpOnly: true, sameSite: 'Strict' }]);
+    ).toEqual([{ name: `sked_console_${new URL(consoleProcess.origin).port}`, httpOnly: true, sameSite: 'Strict' }]);
     expect(documentCookie).toBe('');
   });
 });

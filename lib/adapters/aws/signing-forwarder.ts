@@ -24,6 +24,13 @@ export interface SigningForwarderOptions {
   readonly maxBodyBytes?: number;
   /** Request headers not forwarded, besides the hop-by-hop and authentication ones. @default none */
   readonly dropRequestHeaders?: ReadonlySet<string>;
+  /**
+   * When given, only these request headers are forwarded (and signed), besides what the signer adds: a caller that
+   * is a browser sends many headers the API has no use for. @default every header not dropped
+   */
+  readonly keepRequestHeaders?: ReadonlySet<string>;
+  /** Rewrites an answer's body before it is relayed (e.g. to withhold what the API echoed of the signature). */
+  readonly rewriteAnswer?: (status: number, body: Buffer) => Buffer;
   /** Headers set on every answer, relayed or made here; they win over the API's. @default none */
   readonly answerHeaders?: Readonly<Record<string, string>>;
 }
@@ -54,6 +61,9 @@ export function signingForwarder(options: SigningForwarderOptions): SigningForwa
   const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const limit = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
   const answerHeaders = options.answerHeaders ?? {};
+  const keep = options.keepRequestHeaders;
+  const kept = (headers: Record<string, string>): Record<string, string> =>
+    keep === undefined ? headers : Object.fromEntries(Object.entries(headers).filter(([name]) => keep.has(name)));
 
   const forward = async (request: IncomingMessage, response: ServerResponse, path: string): Promise<void> => {
     const method = request.method ?? 'GET';
@@ -64,7 +74,7 @@ export function signingForwarder(options: SigningForwarderOptions): SigningForwa
     const headers = await options.authenticate({
       method,
       url,
-      headers: forwardedHeaders(request.headers, options.dropRequestHeaders),
+      headers: kept(forwardedHeaders(request.headers, options.dropRequestHeaders)),
       ...(hasBody && { body }),
     });
     const upstream = await fetch(url, {
@@ -74,7 +84,8 @@ export function signingForwarder(options: SigningForwarderOptions): SigningForwa
       signal: AbortSignal.timeout(timeoutMs),
       ...(hasBody && { body }),
     });
-    const payload = Buffer.from(await upstream.arrayBuffer());
+    const received = Buffer.from(await upstream.arrayBuffer());
+    const payload = options.rewriteAnswer?.(upstream.status, received) ?? received;
     response.writeHead(upstream.status, {
       ...relayedHeaders(upstream.headers),
       ...answerHeaders,

@@ -96,7 +96,7 @@ export async function openBrowser(): Promise<ConsoleBrowser> {
 
 /** `sked console` as a user starts it: a child process, its URL read from what it prints. */
 export interface ConsoleProcess {
-  /** The URL `sked console` printed, with its one-time session. */
+  /** The URL `sked console` printed, with its one-time token. */
   readonly openUrl: string;
   /** `http://127.0.0.1:<port>`. */
   readonly origin: string;
@@ -120,7 +120,7 @@ export function startConsole(args: readonly string[], env: NodeJS.ProcessEnv): P
     }, 60_000);
     const onData = (chunk: Buffer) => {
       printed += chunk.toString();
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?session=[A-Za-z0-9_-]+)/.exec(printed);
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)/.exec(printed);
       if (match?.[1] === undefined) return;
       clearTimeout(timer);
       const openUrl = match[1];

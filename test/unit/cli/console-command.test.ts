@@ -60,7 +60,7 @@ describe('sked console', () => {
     const code = await running;
 
     // Assess
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?session=[A-Za-z0-9_-]{43}$/);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
     expect(h.opened).toEqual([url]);
     expect(h.stdout.join('\n')).toContain(`talking to ${API} (--api)`);
     expect(opened.status).toBe(303);

@@ -10,6 +10,7 @@ const CREDENTIALS = {
   sessionToken: 'consoleTestSessionTokenNeverRelayed01',
 };
 const SESSION = 'test-session-secret-0123456789abcdefghijk';
+const TOKEN = 'test-launch-token-0123456789abcdefghijklm';
 
 interface Received {
   readonly method: string;
@@ -55,7 +56,11 @@ describe('the sked console server', () => {
   /** What the page sends on an API call: its session cookie and header. */
   let page: Record<string, string>;
 
+  /** What the fake API answers. */
+  let upstreamAnswer: { status: number; body: string };
+
   beforeEach(async () => {
+    upstreamAnswer = { status: 200, body: JSON.stringify({ items: [] }) };
     // Prepare: a fake API that records what reaches it and answers with a cookie of its own
     received = [];
     upstream = createServer((request, response) => {
@@ -63,12 +68,12 @@ describe('the sked console server', () => {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
         received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
-        response.writeHead(200, {
+        response.writeHead(upstreamAnswer.status, {
           'content-type': 'application/json',
           etag: '"job.v3"',
           'set-cookie': 'api-session=upstream; Path=/',
         });
-        response.end(JSON.stringify({ items: [] }));
+        response.end(upstreamAnswer.body);
       });
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
@@ -80,10 +85,11 @@ describe('the sked console server', () => {
       assets: { js: 'console.log("sked")', css: 'body{}' },
       info: { baseUrl: `http://127.0.0.1:${upstreamPort}/prod`, source: '--api', region: 'eu-west-1', local: false },
       session: SESSION,
+      launchToken: TOKEN,
     });
     port = Number(new URL(consoleServer.origin).port);
     host = `127.0.0.1:${port}`;
-    page = { host, cookie: `sked_console=${SESSION}`, 'x-sked-console': '1' };
+    page = { host, cookie: `sked_console_${port}=${SESSION}`, 'x-sked-console': '1' };
   });
 
   afterEach(async () => {
@@ -96,13 +102,20 @@ describe('the sked console server', () => {
     const opened = await call(port, new URL(consoleServer.openUrl).pathname + new URL(consoleServer.openUrl).search, {
       headers: { host },
     });
-    const pageAnswer = await call(port, '/', { headers: { host, cookie: `sked_console=${SESSION}` } });
+    const pageAnswer = await call(port, '/', { headers: { host, cookie: `sked_console_${port}=${SESSION}` } });
+    const again = await call(port, `/?token=${TOKEN}`, { headers: { host } });
 
     // Assess
-    expect(consoleServer.openUrl).toBe(`${consoleServer.origin}/?session=${SESSION}`);
+    expect(consoleServer.openUrl).toBe(`${consoleServer.origin}/?token=${TOKEN}`);
     expect(opened.status).toBe(303);
     expect(opened.headers.location).toBe('/');
-    expect(opened.headers['set-cookie']).toEqual([`sked_console=${SESSION}; HttpOnly; SameSite=Strict; Path=/`]);
+    expect(opened.headers['set-cookie']).toEqual([
+      `sked_console_${port}=${SESSION}; HttpOnly; SameSite=Strict; Path=/`,
+    ]);
+    // The URL opens the console once: its token is not the session and is spent
+    expect(again.status).toBe(401);
+    expect(again.body).toContain('this console URL was used already or has expired');
+    expect(again.headers['set-cookie']).toBeUndefined();
     expect(pageAnswer.status).toBe(200);
     expect(pageAnswer.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(pageAnswer.body).toContain('<script type="module" src="/assets/main.js"></script>');
@@ -163,16 +176,18 @@ describe('the sked console server', () => {
     // Act
     const answers = await Promise.all([
       call(port, '/', { headers: { host } }),
-      call(port, '/?session=wrong', { headers: { host } }),
+      call(port, '/?token=wrong', { headers: { host } }),
+      call(port, `/?token=${SESSION}`, { headers: { host } }),
       call(port, '/assets/main.js', { headers: { host } }),
       call(port, '/api/jobs', { headers: { host, 'x-sked-console': '1' } }),
-      call(port, '/api/jobs', { headers: { host, 'x-sked-console': '1', cookie: 'sked_console=guess' } }),
+      call(port, '/api/jobs', { headers: { host, 'x-sked-console': '1', cookie: `sked_console_${port}=guess` } }),
+      call(port, '/api/jobs', { headers: { host, 'x-sked-console': '1', cookie: `sked_console=${SESSION}` } }),
     ]);
 
     // Assess
-    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401]);
-    expect(answers[0]?.body).toContain('Open the URL `sked console` printed');
-    expect(answers[2]?.body).toContain('Open the URL `sked console` printed');
+    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401, 401, 401]);
+    expect(answers[0]?.body).toContain('Start `sked console` again and open the new URL it prints');
+    expect(answers[3]?.body).toContain('Start `sked console` again and open the new URL it prints');
     for (const answer of answers) expect(answer.headers['x-frame-options']).toBe('DENY');
     expect(received).toEqual([]);
   });
@@ -193,6 +208,71 @@ describe('the sked console server', () => {
     expect(foreign.body).toContain('https://attacker.example');
     expect([own.status, localhost.status]).toEqual([200, 200]);
     expect(received).toHaveLength(2);
+  });
+
+  it("forwards only the headers the API reads: none of the browser's own, no x-amz-* or x-forwarded-* of the page", async () => {
+    // Act
+    await call(port, '/api/jobs', {
+      headers: {
+        ...page,
+        accept: 'application/json',
+        'sec-fetch-mode': 'cors',
+        'sec-ch-ua': '"Chromium";v="156"',
+        'x-forwarded-for': '203.0.113.9',
+        'x-amz-target': 'Other.Operation',
+        'user-agent': 'Mozilla/5.0',
+      },
+    });
+
+    // Assess
+    const sent = Object.keys(received[0]?.headers ?? {});
+    expect(received[0]?.headers.accept).toBe('application/json');
+    for (const name of ['sec-ch-ua', 'x-forwarded-for', 'x-amz-target', 'x-sked-console', 'cookie']) {
+      expect(sent).not.toContain(name);
+    }
+    // fetch sets its own sec-fetch-mode and user-agent; the page's user agent does not go on
+    expect(received[0]?.headers['user-agent']).not.toBe('Mozilla/5.0');
+  });
+
+  it("withholds API Gateway's echo of a refused signature, which repeats the session token", async () => {
+    // Prepare: the answer API Gateway gives a signature it computes differently
+    upstreamAnswer = {
+      status: 403,
+      body: JSON.stringify({
+        message:
+          'The request signature we calculated does not match the signature you provided. The Canonical String for ' +
+          `this request should have been 'GET\n/prod/jobs\n\nx-amz-security-token:${CREDENTIALS.sessionToken}\n'`,
+      }),
+    };
+
+    // Act
+    const answer = await call(port, '/api/jobs', { headers: page });
+
+    // Assess
+    expect(answer.status).toBe(403);
+    expect(answer.body).not.toContain(CREDENTIALS.sessionToken);
+    expect(answer.body).toMatch(/^\{"message":"The API refused the signature of the request\./);
+  });
+
+  it('refuses its URL once it has expired unused', async () => {
+    // Prepare
+    const expiring = await startConsoleServer({
+      baseUrl: `http://127.0.0.1:${upstreamPort}/prod`,
+      authenticate: () => Promise.resolve({}),
+      assets: { js: '', css: '' },
+      info: { baseUrl: 'x', source: '--api', region: 'eu-west-1', local: false },
+      launchToken: TOKEN,
+      launchTtlMs: -1,
+    });
+    const expiringPort = Number(new URL(expiring.origin).port);
+
+    // Act
+    const answer = await call(expiringPort, `/?token=${TOKEN}`, { headers: { host: `127.0.0.1:${expiringPort}` } });
+    await expiring.close();
+
+    // Assess
+    expect(answer.status).toBe(401);
+    expect(answer.headers['set-cookie']).toBeUndefined();
   });
 
   it('serves the bundle and the deployment it talks to, never a credential', async () => {
