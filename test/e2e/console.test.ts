@@ -384,6 +384,8 @@ describe.skipIf(onAws !== undefined)('the web console in a browser', () => {
     const channels = (background.match(/\d+/g) ?? []).map(Number).slice(0, 3);
     expect(channels).toHaveLength(3);
     expect(Math.max(...channels)).toBeLessThan(80);
+    // Pico eases form controls into the new colours over 0.2 s: the screenshot waits for the end of that.
+    await page.waitForTimeout(500);
     await browser.screenshot('jobs-dark');
     await page.locator('.theme-button').click();
   });
