@@ -2,8 +2,7 @@ import Table from 'cli-table3';
 import type { createColors } from 'picocolors';
 import { SkedApiError, SkedNetworkError, SkedPreconditionFailedError, type Job, type Run } from '../lib/client';
 import { ValidationError } from '../lib/domain/errors';
-import { formatWallTime } from '../lib/domain/run-at';
-import { wallTimeAt } from '../lib/domain/timezone';
+import { wallTimeIn } from '../lib/domain/run-at';
 
 export type Colors = ReturnType<typeof createColors>;
 
@@ -33,15 +32,8 @@ export function table(head: readonly string[], rows: readonly (readonly string[]
   return rendered.toString();
 }
 
-/** `2030-01-01 09:00:05` in a zone, to the second (sked's own wall-time reading, as the evaluator uses). */
-export function wallTime(iso: string, zone: string): string {
-  return formatWallTime(wallTimeAt(new Date(iso), zone)).replace('T', ' ');
-}
-
-/** The zone a job's trigger reads its times in. */
-export function zoneOf(job: Pick<Job, 'trigger'>): string {
-  return job.trigger.type === 'interval' ? 'UTC' : (job.trigger.timezone ?? 'UTC');
-}
+export { triggerZoneOf as zoneOf } from '../lib/domain/job';
+export { wallTimeIn as wallTime };
 
 /** A trigger in one line, as written. */
 export function describeTrigger(trigger: Job['trigger']): string {
@@ -89,7 +81,7 @@ export function runRow(output: Output, run: Run, zone: string): string[] {
       : '';
   return [
     run.runId,
-    wallTime(run.scheduledTime, zone),
+    wallTimeIn(run.scheduledTime, zone),
     colourStatus(output.colors, run.status),
     String(run.attempts),
     lag,

@@ -17,15 +17,8 @@ import type { Job, Trigger } from './api';
 /** The viewer's own zone, as the browser reports it. */
 export const viewerZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-/** The zone a job's trigger reads its times in. */
-export function zoneOf(job: Pick<Job, 'trigger'>): string {
-  return job.trigger.type === 'interval' ? 'UTC' : (job.trigger.timezone ?? 'UTC');
-}
-
-/** `2030-01-01 09:00:05` in a zone. */
-export function wallTime(instant: string | Date, zone: string): string {
-  return formatWallTime(wallTimeAt(new Date(instant), zone)).replace('T', ' ');
-}
+export { triggerZoneOf as zoneOf } from '../../lib/domain/job';
+export { wallTimeIn as wallTime } from '../../lib/domain/run-at';
 
 const pad = (value: number) => String(value).padStart(2, '0');
 const clock = (wall: WallTime) => `${pad(wall.hour)}:${pad(wall.minute)}`;

@@ -9,6 +9,11 @@ import { ValidationError, type FieldIssue } from './errors';
 import { precisionIssues } from './precision';
 import { planSchedule } from './schedule-expression';
 
+/** The zone a job's trigger reads its times in (an interval counts in UTC). */
+export function triggerZoneOf(job: Pick<Job, 'trigger'>): string {
+  return job.trigger.type === 'interval' ? 'UTC' : (job.trigger.timezone ?? 'UTC');
+}
+
 export interface JobContext {
   readonly now: Date;
   /** Used when the input has no id. */

@@ -21,6 +21,10 @@ const pad = (value: number, width = 2): string => String(value).padStart(width, 
 export const formatWallTime = (wall: WallTime): string =>
   `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}T${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)}`;
 
+/** `2030-01-01 09:00:05`: an instant as a zone's clock shows it, to the second (for people: the CLI, the console). */
+export const wallTimeIn = (instant: string | Date, zone: string): string =>
+  formatWallTime(wallTimeAt(new Date(instant), zone)).replace('T', ' ');
+
 /**
  * Reads `runAt`, to the second (a fraction of a second is refused: fire times are whole seconds); the date and time
  * may be separated by a space, as APScheduler's `run_date='2019-08-13 23:28:05'` is. A local time is
