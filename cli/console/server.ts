@@ -12,6 +12,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { signingForwarder } from '../../lib/adapters/aws/signing-forwarder';
+import { listenOnLoopback } from '../../lib/adapters/http/loopback-server';
 import type { Authenticate } from '../../lib/client/auth';
 
 /** The page's bundle, as `buildConsoleAssets` makes it. */
@@ -244,24 +245,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       send(response, refused.status, `sked console: ${refused.message}\n`);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('sked console: not listening on TCP');
-  port = address.port;
+  const listener = await listenOnLoopback(server, options.port ?? 0, 'sked console');
+  port = listener.port;
   const origin = `http://127.0.0.1:${port}`;
-  return {
-    origin,
-    openUrl: `${origin}/?token=${launchToken}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      }),
-  };
+  return { origin, openUrl: `${origin}/?token=${launchToken}`, close: listener.close };
 }

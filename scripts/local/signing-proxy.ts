@@ -10,6 +10,7 @@
 import { createServer } from 'node:http';
 import { signingForwarder } from '../../lib/adapters/aws/signing-forwarder';
 import { sigV4RequestSigner, type SigV4SignerOptions } from '../../lib/adapters/aws/sigv4-request-signer';
+import { listenOnLoopback } from '../../lib/adapters/http/loopback-server';
 
 export { upstreamUrl } from '../../lib/adapters/http/forwarding';
 
@@ -37,22 +38,6 @@ export async function startSigningProxy(options: SigningProxyOptions): Promise<S
   });
 
   const server = createServer((request, response) => void forward(request, response, request.url ?? '/'));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('signing proxy: not listening on TCP');
-
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      }),
-  };
+  const listener = await listenOnLoopback(server, options.port ?? 0, 'signing proxy');
+  return { url: `http://127.0.0.1:${listener.port}`, close: listener.close };
 }
